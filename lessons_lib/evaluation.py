@@ -1,0 +1,89 @@
+"""Evaluation: greedy accuracy by number of steps, batched sampling, pass@k and maj@k.
+
+pass@k uses the unbiased estimator of Chen et al. (2021): from n samples of which c are correct,
+the chance that at least one of k drawn without replacement is correct is 1 - C(n-c, k) / C(n, k).
+maj@k is the accuracy of the most frequent answer among k samples (ties broken by first seen).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from math import comb
+
+import torch
+
+from .formats import extract_answer
+
+
+@torch.no_grad()
+def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 256,
+             do_sample: bool = False, temperature: float = 1.0, num_return_sequences: int = 1,
+             seed: int | None = None) -> list[str]:
+    """Completions (text after the prompt) for each prompt, batched, prompts padded on the left.
+
+    With `num_return_sequences=n` the result holds n completions per prompt, prompt by prompt.
+    """
+    if seed is not None:
+        torch.manual_seed(seed)
+    model.eval()
+    device = next(model.parameters()).device
+    old_side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    out: list[str] = []
+    try:
+        for i in range(0, len(prompts), batch_size):
+            enc = tokenizer(prompts[i:i + batch_size], return_tensors="pt", padding=True).to(device)
+            gen = model.generate(
+                **enc, max_new_tokens=max_new_tokens, do_sample=do_sample,
+                temperature=temperature if do_sample else None, top_p=None, top_k=None,
+                num_return_sequences=num_return_sequences,
+                pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+            )
+            new = gen[:, enc["input_ids"].shape[1]:]
+            out.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
+    finally:
+        tokenizer.padding_side = old_side
+    return out
+
+
+def accuracy_by_steps(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64,
+                      batch_size: int = 256) -> dict[int, float]:
+    """Greedy exact-match accuracy, per number of steps: {steps: fraction correct}."""
+    completions = generate(model, tokenizer, [prompt_fn(p) for p in problems], max_new_tokens,
+                           batch_size)
+    hits, counts = defaultdict(int), defaultdict(int)
+    for p, c in zip(problems, completions):
+        counts[p.steps] += 1
+        hits[p.steps] += extract_answer(c) == p.answer
+    return {s: hits[s] / counts[s] for s in sorted(counts)}
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k from n samples with c correct (Chen et al. 2021)."""
+    for name, v in (("n", n), ("c", c), ("k", k)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {v!r}")
+    if c > n:
+        raise ValueError(f"c={c} correct samples cannot exceed n={n} samples")
+    if not 1 <= k <= n:
+        raise ValueError(f"k={k} must be between 1 and the number of samples n={n}")
+    if n - c < k:
+        return 1.0
+    return 1.0 - comb(n - c, k) / comb(n, k)
+
+
+def maj_at_k(answers: list, correct, k: int) -> float:
+    """1.0 if the most common non-None answer among the first k is `correct`, else 0.0."""
+    if not 1 <= k <= len(answers):
+        raise ValueError(f"k={k} must be between 1 and the number of answers ({len(answers)})")
+    votes = Counter(a for a in answers[:k] if a is not None)
+    if not votes:
+        return 0.0
+    return float(votes.most_common(1)[0][0] == correct)
+
+
+def mean_tokens(tokenizer, completions: list[str]) -> float:
+    """Average number of tokens per completion (without special tokens)."""
+    if not completions:
+        return 0.0
+    lens = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) for c in completions]
+    return sum(lens) / len(lens)

@@ -1,0 +1,77 @@
+"""Run-time switches shared by every notebook: the smoke switch, the device, seeding, quiet logs.
+
+One environment variable, LESSONS_SMOKE=1, shrinks every notebook (model, data, steps) so CI can run
+them all in minutes; notebooks read it through `smoke()` in their `parameters` cell.
+LESSONS_DEVICE=cpu|cuda|mps overrides the device choice.
+"""
+from __future__ import annotations
+
+import os
+import random
+
+SMOKE_ENV = "LESSONS_SMOKE"
+DEVICE_ENV = "LESSONS_DEVICE"
+
+
+def smoke() -> bool:
+    """True when LESSONS_SMOKE is set to 1/true/yes (CI sets it)."""
+    return os.environ.get(SMOKE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def pick(full, smoke_value):
+    """`smoke_value` in smoke mode, else `full`: keeps config cells one line per setting."""
+    return smoke_value if smoke() else full
+
+
+def get_device(override: str | None = None, verbose: bool = True) -> str:
+    """CUDA, then Apple MPS, then CPU; `override` or LESSONS_DEVICE forces one. Prints the choice."""
+    import torch
+
+    choice = override or os.environ.get(DEVICE_ENV) or None
+    if choice is not None:
+        choice = choice.lower()
+        if choice not in ("cpu", "cuda", "mps"):
+            raise ValueError(f"unknown device {choice!r}: use 'cpu', 'cuda' or 'mps'")
+        if choice == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("device 'cuda' was asked for, but torch sees no CUDA GPU; use 'cpu'")
+        if choice == "mps" and not torch.backends.mps.is_available():
+            raise RuntimeError("device 'mps' was asked for, but this torch has no MPS; use 'cpu'")
+        why = "asked for"
+    elif torch.cuda.is_available():
+        choice, why = "cuda", torch.cuda.get_device_name(0)
+    elif torch.backends.mps.is_available():
+        choice, why = "mps", "Apple silicon"
+    else:
+        choice, why = "cpu", f"{torch.get_num_threads()} threads"
+    if verbose:
+        print(f"device: {choice} ({why})")
+    return choice
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (call right before each stochastic cell)."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def quiet() -> None:
+    """Silence progress bars and chatty warnings so notebook outputs hold only what we print."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import warnings
+
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+    transformers.logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", message=".*use_cpu.*")
+    import logging
+
+    logging.getLogger("trl").setLevel(logging.ERROR)

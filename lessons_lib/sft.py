@@ -1,0 +1,84 @@
+"""Supervised fine-tuning through trl's SFTTrainer, with defaults that are safe on a CPU.
+
+`train_sft` is a thin wrapper: it builds a `datasets.Dataset` of prompt/completion records, an
+`SFTConfig` with every setting that matters written out (trl changes its defaults between
+releases: bf16 and gradient checkpointing default to on in trl 1.x, which a CPU does not want),
+and runs `SFTTrainer` for a fixed number of optimizer steps. With a prompt/completion dataset,
+trl computes the loss on the completion tokens only (`completion_only_loss=True`).
+"""
+from __future__ import annotations
+
+import tempfile
+
+MAX_SFT_STEPS = 100_000
+
+
+def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
+               device: str = "cpu", logging_steps: int = 25, output_dir: str | None = None, **extra):
+    """An SFTConfig for a short, fixed-step run. `extra` overrides any SFTConfig field."""
+    from trl import SFTConfig
+
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_SFT_STEPS:
+        raise ValueError(f"steps must be an int between 1 and {MAX_SFT_STEPS}, got {steps!r}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if not (isinstance(lr, (int, float)) and 0 < lr < 1):
+        raise ValueError(f"lr must be a number between 0 and 1 (e.g. 3e-3), got {lr!r}")
+    cfg = dict(
+        output_dir=output_dir or tempfile.mkdtemp(prefix="sft-"),
+        max_steps=steps,
+        per_device_train_batch_size=batch_size,
+        gradient_accumulation_steps=1,
+        learning_rate=lr,
+        lr_scheduler_type="cosine",
+        warmup_steps=max(1, steps // 20),
+        weight_decay=0.01,
+        max_grad_norm=1.0,
+        seed=seed,
+        data_seed=seed,
+        completion_only_loss=True,  # loss on the answer (and thoughts), not on the question
+        packing=False,
+        max_length=256,
+        bf16=False,  # trl 1.x defaults to True
+        fp16=False,
+        gradient_checkpointing=False,  # trl 1.x defaults to True; pointless for a tiny model
+        use_cpu=(device == "cpu"),
+        dataloader_num_workers=0,
+        logging_steps=logging_steps,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        dataset_num_proc=None,
+    )
+    cfg.update(extra)
+    return SFTConfig(**cfg)
+
+
+def train_sft(model, tokenizer, records: list[dict], steps: int, batch_size: int = 64,
+              lr: float = 3e-3, seed: int = 0, device: str = "cpu", callbacks=None, **extra):
+    """Fine-tune `model` on prompt/completion `records` for exactly `steps` optimizer steps.
+
+    Returns the trainer; `trainer.state.log_history` holds the logged losses.
+    """
+    from datasets import Dataset
+    from trl import SFTTrainer
+
+    if not records:
+        raise ValueError("records is empty: pass a list of {'prompt': ..., 'completion': ...} dicts")
+    missing = {"prompt", "completion"} - set(records[0])
+    if missing:
+        raise ValueError(f"records need 'prompt' and 'completion' fields; missing {sorted(missing)}. "
+                         "Build them with formats.to_records(problems, fmt).")
+    ds = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in records])
+    args = sft_config(steps, batch_size, lr, seed, device, **extra)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tokenizer,
+                         callbacks=callbacks)
+    trainer.train()
+    model.eval()
+    return trainer
+
+
+def loss_history(trainer) -> tuple[list[int], list[float]]:
+    """(steps, losses) from a trainer's log history."""
+    rows = [r for r in trainer.state.log_history if "loss" in r]
+    return [r["step"] for r in rows], [r["loss"] for r in rows]

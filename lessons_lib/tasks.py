@@ -1,0 +1,140 @@
+"""The toy world: multi-step modular arithmetic chains.
+
+A problem starts at a two-digit number and applies `steps` operations, each adding or subtracting
+a one-digit number, everything modulo 100:
+
+    37+8-5+9  ->  37+8=45, 45-5=40, 40+9=49  ->  answer 49
+
+Why this task:
+* Difficulty is one knob, the number of steps. Each step is easy (one digit, a carry or a borrow);
+  doing several in one's head (in one forward pass) is not.
+* The answer space has 100 values, so a random guess is right 1% of the time: pass@k stays
+  meaningful (answers mod 10 would give a guesser 10% per try).
+* Problems are generated from a seed, so every run sees the same data; train and test sets are
+  split by a hash of the problem text, so no problem can land in both (see `split_of`).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+
+MODULUS = 100
+MIN_STEPS, MAX_STEPS = 1, 12
+OPS = ("+", "-")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: the start value, the operations, and everything derived from them."""
+
+    start: int
+    ops: tuple[tuple[str, int], ...]  # (operator, operand) pairs
+    answer: int = field(init=False)
+    values: tuple[int, ...] = field(init=False)  # running value after each step
+
+    def __post_init__(self):
+        v, values = self.start, []
+        for op, x in self.ops:
+            v = (v + x) % MODULUS if op == "+" else (v - x) % MODULUS
+            values.append(v)
+        object.__setattr__(self, "values", tuple(values))
+        object.__setattr__(self, "answer", values[-1] if values else self.start)
+
+    @property
+    def steps(self) -> int:
+        return len(self.ops)
+
+    @property
+    def question(self) -> str:
+        """The problem as text, e.g. '37+8-5+9'."""
+        return str(self.start) + "".join(f"{op}{x}" for op, x in self.ops)
+
+    def worked_steps(self) -> list[str]:
+        """One equation per step, e.g. ['37+8=45', '45-5=40', '40+9=49']."""
+        prev, out = self.start, []
+        for (op, x), v in zip(self.ops, self.values):
+            out.append(f"{prev}{op}{x}={v}")
+            prev = v
+        return out
+
+
+def _check_steps(steps: int) -> None:
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        raise TypeError(f"steps must be an int, got {type(steps).__name__} ({steps!r})")
+    if not MIN_STEPS <= steps <= MAX_STEPS:
+        raise ValueError(
+            f"steps={steps} is out of range: the toy world has problems with "
+            f"{MIN_STEPS} to {MAX_STEPS} steps. Pick a number in that range."
+        )
+
+
+def random_problem(rng: random.Random, steps: int) -> Problem:
+    """Draw one problem with `steps` operations from `rng`."""
+    _check_steps(steps)
+    start = rng.randrange(MODULUS)
+    ops = tuple((rng.choice(OPS), rng.randint(1, 9)) for _ in range(steps))
+    return Problem(start, ops)
+
+
+def parse_question(text: str) -> Problem:
+    """Inverse of `Problem.question`: '37+8-5' -> Problem. Raises ValueError on anything else."""
+    import re
+
+    m = re.fullmatch(r"(\d{1,2})((?:[+-]\d)+)", text.strip())
+    if not m:
+        raise ValueError(
+            f"{text!r} is not a toy-world question: expected a number 0-99 followed by one or "
+            "more '+d' or '-d' operations, e.g. '37+8-5'."
+        )
+    ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-]\d", m.group(2)))
+    return Problem(int(m.group(1)), ops)
+
+
+def split_of(problem: Problem, test_fraction: float = 0.5) -> str:
+    """'train' or 'test', fixed by a hash of the question text.
+
+    The split depends on the problem only, never on the seed or the order of generation, so the
+    same problem always lands on the same side: the two splits cannot overlap, whatever is drawn.
+    """
+    h = int.from_bytes(hashlib.sha256(problem.question.encode()).digest()[:8], "big")
+    return "test" if (h / 2**64) < test_fraction else "train"
+
+
+def make_problems(
+    n: int, steps: int, split: str, seed: int = 0, test_fraction: float = 0.5
+) -> list[Problem]:
+    """`n` distinct problems with `steps` steps from one split ('train' or 'test').
+
+    Deterministic in (n, steps, split, seed). Raises if the split has fewer than `n` problems.
+    """
+    _check_steps(steps)
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if not isinstance(n, int) or n < 0:
+        raise ValueError(f"n must be a non-negative int, got {n!r}")
+    rng = random.Random(f"{seed}-{steps}-{split}")
+    capacity = MODULUS * (2 * 9) ** steps * (test_fraction if split == "test" else 1 - test_fraction)
+    if n > 0.8 * capacity:
+        raise ValueError(
+            f"asked for {n} distinct {steps}-step problems from the {split} split, which holds about "
+            f"{int(capacity)}; ask for at most {int(0.8 * capacity)}."
+        )
+    seen, out = set(), []
+    while len(out) < n:
+        p = random_problem(rng, steps)
+        if p.question in seen or split_of(p, test_fraction) != split:
+            continue
+        seen.add(p.question)
+        out.append(p)
+    return out
+
+
+def make_dataset(
+    n_per_step: int, steps: list[int] | range, split: str, seed: int = 0
+) -> list[Problem]:
+    """`n_per_step` problems for each step count in `steps`, concatenated in step order."""
+    out: list[Problem] = []
+    for s in steps:
+        out.extend(make_problems(n_per_step, s, split, seed))
+    return out
