@@ -57,6 +57,15 @@ def accuracy_by_steps(model, tokenizer, problems, prompt_fn, max_new_tokens: int
     return {s: hits[s] / counts[s] for s in sorted(counts)}
 
 
+def accuracy(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64) -> float:
+    """Greedy exact-match accuracy over `problems` (leaves the model in the mode it found it in)."""
+    was_training = model.training
+    completions = generate(model, tokenizer, [prompt_fn(p) for p in problems], max_new_tokens)
+    if was_training:
+        model.train()
+    return sum(extract_answer(c) == p.answer for p, c in zip(problems, completions)) / max(1, len(problems))
+
+
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Unbiased pass@k from n samples with c correct (Chen et al. 2021)."""
     for name, v in (("n", n), ("c", c), ("k", k)):

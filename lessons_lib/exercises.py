@@ -49,6 +49,8 @@ def check_solver(solve, n: int = 200, seed: int = 0) -> bool:
 def check_token_count(answer: int, tokenizer, problem: Problem, fmt: str = "cot") -> bool:
     """How many tokens is the `fmt` target of `problem` (without <bos>/<eos>)?"""
     want = len(tokenizer(sft_target(problem, fmt), add_special_tokens=False)["input_ids"])
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return _wrong(f"expected a number of tokens, got {type(answer).__name__} {answer!r}")
     if answer == want:
         return _ok(f"{want} tokens")
     direction = "too many" if answer > want else "too few"
@@ -82,6 +84,8 @@ def check_cot_target(fn, n: int = 100) -> bool:
         if not ok:
             return _wrong(f"fn({p.question!r}) raised {got}")
         want = sft_target(p, "cot")
+        if not isinstance(got, str):
+            return _wrong(f"fn({p.question!r}) returned {type(got).__name__} {got!r}, expected a str")
         if got != want:
             i = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
             return _wrong(f"for {p.question!r}:\n   got      {got!r}\n   expected {want!r}\n"

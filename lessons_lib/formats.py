@@ -57,7 +57,8 @@ def extract_answer(completion: str) -> int | None:
     if not m:
         return None
     text = m.group(1).strip()
-    return int(text) if text.isdigit() and len(text) <= 3 else None
+    # ASCII digits only: str.isdigit() accepts e.g. "²", on which int() raises
+    return int(text) if re.fullmatch(r"[0-9]{1,3}", text) else None
 
 
 def thought_text(completion: str) -> str:
@@ -66,3 +67,13 @@ def thought_text(completion: str) -> str:
         return ""
     m = re.search(r"<think>(.*?)</think>", completion, re.DOTALL)
     return m.group(1) if m else ""
+
+
+_EQ_RE = re.compile(r"(\d+)([+-])(\d+)=(\d+)")
+
+
+def parse_equations(thoughts: str) -> list[tuple[int, str, int, int]]:
+    """The equations 'a+b=c' / 'a-b=c' written in a thought, as (a, op, b, c) tuples."""
+    if not isinstance(thoughts, str):
+        return []
+    return [(int(a), op, int(b), int(c)) for a, op, b, c in _EQ_RE.findall(thoughts)]

@@ -49,6 +49,8 @@ def results_table(folder: str | Path | None = None) -> str:
     rows = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
+        if "numbers" not in data:  # e.g. timings.json
+            continue
         for k, v in _flatten(data["numbers"]).items():
             if isinstance(v, float):
                 v = f"{v:.3f}"

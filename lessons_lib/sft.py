@@ -65,10 +65,11 @@ def train_sft(model, tokenizer, records: list[dict], steps: int, batch_size: int
 
     if not records:
         raise ValueError("records is empty: pass a list of {'prompt': ..., 'completion': ...} dicts")
-    missing = {"prompt", "completion"} - set(records[0])
-    if missing:
-        raise ValueError(f"records need 'prompt' and 'completion' fields; missing {sorted(missing)}. "
-                         "Build them with formats.to_records(problems, fmt).")
+    for i, r in enumerate(records):  # every record, not just the first
+        missing = {"prompt", "completion"} - (set(r) if isinstance(r, dict) else set())
+        if missing:
+            raise ValueError(f"records need 'prompt' and 'completion' fields; record {i} is missing "
+                             f"{sorted(missing)}. Build them with formats.to_records(problems, fmt).")
     ds = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in records])
     args = sft_config(steps, batch_size, lr, seed, device, **extra)
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tokenizer,
@@ -82,3 +83,24 @@ def loss_history(trainer) -> tuple[list[int], list[float]]:
     """(steps, losses) from a trainer's log history."""
     rows = [r for r in trainer.state.log_history if "loss" in r]
     return [r["step"] for r in rows], [r["loss"] for r in rows]
+
+
+# The budget lessons 1 and 2 share: the same problems, the same model, the same optimizer steps.
+# Short problems are plentiful and long ones rarer, as in real data; steps 5-6 are never trained on.
+LESSON_BUDGET = dict(
+    train_counts={1: 700, 2: 700, 3: 250, 4: 250},  # training problems per number of steps
+    sft_steps=1500, batch_size=64, lr=3e-3,
+    test_per_step=200, test_steps=(1, 2, 3, 4, 5, 6),
+)
+LESSON_BUDGET_SMOKE = dict(
+    train_counts={1: 40, 2: 40, 3: 40, 4: 40},
+    sft_steps=30, batch_size=32, lr=3e-3,
+    test_per_step=20, test_steps=(1, 2, 3, 4, 5, 6),
+)
+
+
+def lesson_budget() -> dict:
+    """The SFT budget of lessons 1-2 (the smoke version when LESSONS_SMOKE=1)."""
+    from .runtime import smoke
+
+    return dict(LESSON_BUDGET_SMOKE if smoke() else LESSON_BUDGET)

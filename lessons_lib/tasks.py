@@ -81,13 +81,14 @@ def parse_question(text: str) -> Problem:
     """Inverse of `Problem.question`: '37+8-5' -> Problem. Raises ValueError on anything else."""
     import re
 
-    m = re.fullmatch(r"(\d{1,2})((?:[+-]\d)+)", text.strip())
+    # [0-9], not \d: \d also matches non-ASCII digits such as "٣", which int() accepts
+    m = re.fullmatch(r"([0-9]{1,2})((?:[+-][0-9])+)", text.strip())
     if not m:
         raise ValueError(
             f"{text!r} is not a toy-world question: expected a number 0-99 followed by one or "
             "more '+d' or '-d' operations, e.g. '37+8-5'."
         )
-    ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-]\d", m.group(2)))
+    ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-][0-9]", m.group(2)))
     return Problem(int(m.group(1)), ops)
 
 
@@ -131,10 +132,23 @@ def make_problems(
 
 
 def make_dataset(
-    n_per_step: int, steps: list[int] | range, split: str, seed: int = 0
+    n_per_step: int | dict[int, int], steps: list[int] | range | None = None, split: str = "train",
+    seed: int = 0,
 ) -> list[Problem]:
-    """`n_per_step` problems for each step count in `steps`, concatenated in step order."""
+    """Problems for several step counts, concatenated in step order.
+
+    `n_per_step` is either one count for every step count in `steps`, or a dict {steps: count}
+    (then `steps` may be omitted), e.g. {1: 700, 2: 700, 3: 250, 4: 250}.
+    """
+    if isinstance(n_per_step, dict):
+        counts = dict(n_per_step)
+        if steps is not None and sorted(steps) != sorted(counts):
+            raise ValueError(f"steps {list(steps)} disagree with the keys of n_per_step {sorted(counts)}")
+    else:
+        if steps is None:
+            raise ValueError("give the step counts: make_dataset(n, steps=range(1, 5), ...)")
+        counts = {s: n_per_step for s in steps}
     out: list[Problem] = []
-    for s in steps:
-        out.extend(make_problems(n_per_step, s, split, seed))
+    for s in sorted(counts):
+        out.extend(make_problems(counts[s], s, split, seed))
     return out

@@ -33,6 +33,9 @@ WORDS = sorted(
 )
 WORDS = sorted(set(WORDS), key=lambda w: (-len(w), w))  # longest first, so the regex prefers them
 CHARS = list(string.digits + string.ascii_letters + string.punctuation + " \n")
+# The rest of string.whitespace, so that all of string.printable round-trips. Appended last, so the
+# ids of every earlier token are unchanged.
+CHARS += ["\t", "\r", "\x0b", "\x0c"]
 
 
 def _pattern() -> str:

@@ -1,0 +1,103 @@
+"""Tests of lessons_lib.runtime: the smoke switch, pick, device choice, seeding, quiet."""
+import os
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from lessons_lib.runtime import get_device, pick, quiet, seed_everything, smoke
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1", True), ("true", True), ("True", True), (" yes ", True), ("on", True),
+    ("0", False), ("", False), ("false", False), ("no", False), ("2", False),
+])
+def test_smoke_reads_the_environment(monkeypatch, value, expected):
+    """LESSONS_SMOKE=1/true/yes/on (any case, spaces ignored) turns smoke mode on; other values do not."""
+    monkeypatch.setenv("LESSONS_SMOKE", value)
+    assert smoke() is expected
+
+
+def test_smoke_is_off_when_unset():
+    """Without LESSONS_SMOKE, smoke mode is off."""
+    assert "LESSONS_SMOKE" not in os.environ
+    assert smoke() is False
+
+
+def test_pick(monkeypatch):
+    """pick returns the full value normally and the smoke value in smoke mode."""
+    assert pick(1000, 10) == 1000
+    monkeypatch.setenv("LESSONS_SMOKE", "1")
+    assert pick(1000, 10) == 10
+    assert pick("Qwen/Qwen2.5-0.5B", "tiny") == "tiny"
+
+
+def test_get_device_cpu(capsys):
+    """Asking for the CPU (any case) gives 'cpu' and prints the choice."""
+    assert get_device("cpu") == "cpu"
+    assert get_device("CPU", verbose=False) == "cpu"
+    assert capsys.readouterr().out == "device: cpu (asked for)\n"
+
+
+def test_get_device_from_environment(monkeypatch):
+    """LESSONS_DEVICE forces the device; an explicit override wins over it."""
+    monkeypatch.setenv("LESSONS_DEVICE", "cpu")
+    assert get_device(verbose=False) == "cpu"
+    monkeypatch.setenv("LESSONS_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        get_device(verbose=False)
+    assert get_device("cpu", verbose=False) == "cpu"
+
+
+def test_get_device_unknown():
+    """An unknown device raises a ValueError listing the valid ones."""
+    with pytest.raises(ValueError, match="unknown device 'tpu': use 'cpu', 'cuda' or 'mps'"):
+        get_device("tpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+def test_get_device_cuda_without_gpu():
+    """Asking for CUDA without a GPU raises a RuntimeError suggesting the CPU."""
+    with pytest.raises(RuntimeError, match="torch sees no CUDA GPU; use 'cpu'"):
+        get_device("cuda")
+
+
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="this machine has Apple MPS")
+def test_get_device_mps_without_mps():
+    """Asking for MPS where there is none raises a RuntimeError suggesting the CPU."""
+    with pytest.raises(RuntimeError, match="no MPS; use 'cpu'"):
+        get_device("mps")
+
+
+def test_get_device_auto_is_a_valid_choice():
+    """Without an override the choice is one of cpu/cuda/mps and matches what torch can see."""
+    choice = get_device(verbose=False)
+    assert choice in ("cpu", "cuda", "mps")
+    assert (choice == "cuda") == torch.cuda.is_available()
+
+
+def test_seed_everything_makes_draws_reproducible():
+    """After seed_everything(s), torch, NumPy and random draws repeat; another seed changes them."""
+    def draws():
+        return torch.rand(5), np.random.rand(5), random.random()
+
+    seed_everything(42)
+    a = draws()
+    seed_everything(42)
+    b = draws()
+    seed_everything(43)
+    c = draws()
+    assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
+    assert not torch.equal(a[0], c[0]) and not np.array_equal(a[1], c[1]) and a[2] != c[2]
+
+
+def test_quiet_sets_environment_defaults(monkeypatch):
+    """quiet() turns progress bars and tokenizer parallelism off without overriding user settings."""
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "true")
+    quiet()
+    assert os.environ["TQDM_DISABLE"] == "1"
+    assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
+    assert os.environ["TOKENIZERS_PARALLELISM"] == "true"

@@ -1,0 +1,167 @@
+"""Tests of lessons_lib.sft: a short SFT run, loss on completions only, input checks, determinism."""
+import math
+
+import pytest
+import torch
+import trl
+from conftest import TINY_KW
+
+from lessons_lib.formats import to_records
+from lessons_lib.models import new_tiny
+from lessons_lib.sft import MAX_SFT_STEPS, lesson_budget, loss_history, sft_config, train_sft
+from lessons_lib.tasks import make_dataset, make_problems
+
+
+def run(tmp_path_factory, records, steps, batch_size, lr=3e-3, seed=0):
+    model, tok = new_tiny(seed=0, **TINY_KW)
+    trainer = train_sft(model, tok, records, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                        logging_steps=1, output_dir=str(tmp_path_factory.mktemp("sft")))
+    return model, tok, trainer
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """5 steps on 32 chain-of-thought records."""
+    records = to_records(make_problems(16, 1, "train") + make_problems(16, 3, "train"), "cot")
+    return run(tmp_path_factory, records, steps=5, batch_size=8)
+
+
+@pytest.fixture(scope="module")
+def overfit_runs(tmp_path_factory):
+    """Two identical 30-step runs on 8 records (each batch holds all 8), lr 3e-3."""
+    records = to_records(make_problems(8, 2, "train", seed=1), "cot")
+    return [run(tmp_path_factory, records, steps=30, batch_size=8) for _ in range(2)]
+
+
+def test_short_run_logs_losses(short_run):
+    """train_sft runs exactly `steps` optimizer steps, logs a finite loss each, and leaves eval mode."""
+    model, _, trainer = short_run
+    steps, losses = loss_history(trainer)
+    assert trainer.state.global_step == 5
+    assert steps == [1, 2, 3, 4, 5]
+    assert all(isinstance(x, float) and math.isfinite(x) and x > 0 for x in losses)
+    assert not model.training
+
+
+def test_loss_is_on_completion_tokens_only(short_run):
+    """trl's tokenized dataset masks every prompt token and keeps every completion token."""
+    _, tok, trainer = short_run
+    ds = trainer.train_dataset
+    assert trainer.args.completion_only_loss is True
+    assert "completion_mask" in ds.column_names or "labels" in ds.column_names
+    assert len(ds) == 32
+    for row in ds:
+        prompt_ids = tok(row["prompt"])["input_ids"]
+        n = len(prompt_ids)
+        ids = row["input_ids"]
+        assert ids[:n] == prompt_ids  # <bos> + prompt come first
+        assert ids[-1] == tok.eos_token_id  # trl appends <eos> to the completion
+        if "completion_mask" in ds.column_names:
+            mask = row["completion_mask"]
+        else:  # trl 1.16 writes the mask into the labels as -100
+            mask = [int(lab != -100) for lab in row["labels"]]
+            assert [lab for lab in row["labels"] if lab != -100] == ids[n:]
+        assert mask == [0] * n + [1] * (len(ids) - n)
+
+
+def test_collated_batch_masks_the_prompt(short_run):
+    """The batch the loss actually sees has labels -100 on the prompt and the token ids after it."""
+    _, tok, trainer = short_run
+    ds = trainer.train_dataset
+    batch = trainer.data_collator([ds[0], ds[20]])
+    for i, row in enumerate([ds[0], ds[20]]):
+        n = len(tok(row["prompt"])["input_ids"])
+        labels = batch["labels"][i].tolist()
+        mask = batch["attention_mask"][i].tolist()
+        real = [lab for lab, m in zip(labels, mask) if m]  # drop padding
+        assert real[:n] == [-100] * n
+        assert real[n:] == row["input_ids"][n:]
+
+
+def test_loss_decreases_when_overfitting(overfit_runs):
+    """On 8 repeated records the loss clearly goes down over 30 steps."""
+    _, _, trainer = overfit_runs[0]
+    _, losses = loss_history(trainer)
+    assert len(losses) == 30
+    assert losses[-1] < 0.9 * losses[0]
+    assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5 - 0.3
+
+
+def test_same_seed_gives_bitwise_identical_runs(overfit_runs):
+    """Two runs with the same seed have identical loss histories and identical final weights."""
+    (m1, _, t1), (m2, _, t2) = overfit_runs
+    assert loss_history(t1) == loss_history(t2)
+    p1, p2 = dict(m1.named_parameters()), dict(m2.named_parameters())
+    assert all(torch.equal(p1[k], p2[k]) for k in p1)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Make any training that starts fail at once (so a broken check cannot hang the suite)."""
+    def boom(self, *a, **k):
+        raise AssertionError("training started although the inputs were bad")
+
+    monkeypatch.setattr(trl.SFTTrainer, "train", boom)
+
+
+GOOD = [{"prompt": "Q: 1+2\nA: ", "completion": "<answer>3</answer>"}] * 4
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(steps=0), rf"steps must be an int between 1 and {MAX_SFT_STEPS}, got 0"),
+    (dict(steps=10**9), rf"steps must be an int between 1 and {MAX_SFT_STEPS}"),
+    (dict(steps=1.5), r"steps must be an int.*got 1.5"),
+    (dict(steps=True), r"steps must be an int"),
+    (dict(steps="5"), r"steps must be an int"),
+    (dict(lr=5), r"lr must be a number between 0 and 1 \(e.g. 3e-3\), got 5"),
+    (dict(lr=0), r"lr must be a number between 0 and 1"),
+    (dict(lr=-1e-3), r"lr must be a number between 0 and 1"),
+    (dict(lr="3e-3"), r"lr must be a number between 0 and 1"),
+    (dict(batch_size=0), r"batch_size must be a positive int"),
+    (dict(records=[]), r"records is empty"),
+    (dict(records=[{"prompt": "Q: 1+2\nA: "}]), r"record 0 is missing \['completion'\].*to_records"),
+    (dict(records=[{"text": "x"}]), r"missing \['completion', 'prompt'\]"),
+    (dict(records=GOOD + [{"prompt": "x"}]), r"record 4 is missing \['completion'\]"),
+    (dict(records=["Q: 1+2\nA: <answer>3</answer>"]), r"need 'prompt' and 'completion' fields"),
+])
+def test_bad_inputs_raise_clear_errors(fresh_tiny, no_training, kwargs, match):
+    """Bad steps, lr, batch size or records raise a ValueError saying what is expected."""
+    model, tok = fresh_tiny
+    args = dict(records=GOOD, steps=3) | kwargs
+    with pytest.raises(ValueError, match=match):
+        train_sft(model, tok, **args)
+
+
+def test_sft_config_writes_out_the_cpu_safe_settings(tmp_path):
+    """The config pins completion-only loss, fp32, no checkpointing, fixed steps and the seed."""
+    cfg = sft_config(7, batch_size=4, lr=1e-3, seed=11, output_dir=str(tmp_path), warmup_steps=0)
+    assert cfg.max_steps == 7 and cfg.per_device_train_batch_size == 4
+    assert cfg.learning_rate == 1e-3 and cfg.seed == 11 and cfg.data_seed == 11
+    assert cfg.completion_only_loss is True and cfg.packing is False
+    assert cfg.bf16 is False and cfg.fp16 is False and cfg.gradient_checkpointing is False
+    assert cfg.use_cpu is True
+    assert cfg.warmup_steps == 0  # `extra` overrides a default
+
+
+def test_lesson_budget_follows_smoke_mode(monkeypatch):
+    """lesson_budget is the full budget normally, a smaller one in smoke mode, and a copy each time."""
+    full = lesson_budget()
+    monkeypatch.setenv("LESSONS_SMOKE", "1")
+    small = lesson_budget()
+    assert small["sft_steps"] < full["sft_steps"]
+    assert sum(small["train_counts"].values()) < sum(full["train_counts"].values())
+    assert small.keys() == full.keys()
+    small["sft_steps"] = -1
+    assert lesson_budget()["sft_steps"] != -1
+
+
+@pytest.mark.parametrize("smoke", ["0", "1"])
+def test_lesson_budget_data_can_be_drawn(monkeypatch, smoke):
+    """The budget's train and test sets can actually be generated, with the asked counts."""
+    monkeypatch.setenv("LESSONS_SMOKE", smoke)
+    b = lesson_budget()
+    train = make_dataset(b["train_counts"], split="train")
+    test = make_dataset(b["test_per_step"], b["test_steps"], "test")
+    assert len(train) == sum(b["train_counts"].values())
+    assert len(test) == b["test_per_step"] * len(b["test_steps"])
+    assert {p.question for p in train}.isdisjoint(p.question for p in test)
