@@ -69,7 +69,7 @@ def sft_throughput(steps: int = 60, warmup: int = 10, batch_size: int = 64) -> d
 
     model, tok = new_tiny(seed=0)
     clock = Clock()
-    trainer = train_sft(model, tok, records, warmup + steps, batch_size, budget["lr"], seed=0,
+    trainer = train_sft(model, tok, records, warmup + steps, batch_size, budget["lr"]["cot"], seed=0,
                         callbacks=[clock], logging_steps=10_000)
     trl_s = clock.t["end"] - clock.t["start"]
     # the same batches trl saw: its tokenized dataset, in its own order, through its own collator
@@ -84,7 +84,7 @@ def sft_throughput(steps: int = 60, warmup: int = 10, batch_size: int = 64) -> d
     # plain PyTorch: same model config and init, same batches, AdamW with the same schedule
     model, _ = new_tiny(seed=0)
     model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=budget["lr"], weight_decay=0.01)
+    opt = torch.optim.AdamW(model.parameters(), lr=budget["lr"]["cot"], weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / max(1, (warmup + steps) // 20)))
     for i, b in enumerate(batches):
         if i == warmup:

@@ -28,28 +28,33 @@ from lessons_lib.sft import lesson_budget, train_sft  # noqa: E402
 from lessons_lib.tasks import make_dataset  # noqa: E402
 
 
-def run_seed(seed: int, budget: dict) -> dict:
+def train_and_measure(fmt: str, seed: int, budget: dict, lr: float | None = None) -> dict:
+    """Train `fmt` on the lesson budget with `seed` (data, init, order) as the notebooks do; measure."""
+    lr = budget["lr"][fmt] if lr is None else lr
     train = make_dataset(budget["train_counts"], split="train", seed=seed)
     test = make_dataset(budget["test_per_step"], budget["test_steps"], "test", seed=seed + 1)
     hard = [s for s in budget["train_counts"] if s >= 3]
-    out = {}
-    for fmt, max_new in (("answer_only", 8), ("cot", 96)):
-        seed_everything(seed)
-        model, tok = new_tiny(seed=seed)
-        t0 = time.perf_counter()
-        train_sft(model, tok, to_records(train, fmt), budget["sft_steps"], budget["batch_size"],
-                  budget["lr"], seed=seed)
-        secs = time.perf_counter() - t0
-        test_acc = accuracy_by_steps(model, tok, test, sft_prompt, max_new)
-        train_acc = accuracy_by_steps(model, tok, train, sft_prompt, max_new)
-        out[fmt] = {"heldout": test_acc, "train": train_acc, "train_seconds": round(secs, 1),
-                    "heldout_3plus": sum(test_acc[s] for s in hard) / len(hard),
-                    "train_3plus": sum(train_acc[s] for s in hard) / len(hard),
-                    "min_heldout_trained": min(test_acc[s] for s in budget["train_counts"])}
-        print(f"seed {seed} {fmt:11s} {secs:5.0f} s  held-out " +
-              " ".join(f"{s}:{a:.2f}" for s, a in test_acc.items()) +
-              "  train " + " ".join(f"{s}:{a:.2f}" for s, a in train_acc.items()), flush=True)
-    return out
+    max_new = 8 if fmt == "answer_only" else 96
+    seed_everything(seed)
+    model, tok = new_tiny(seed=seed)
+    t0 = time.perf_counter()
+    train_sft(model, tok, to_records(train, fmt), budget["sft_steps"], budget["batch_size"], lr,
+              seed=seed)
+    secs = time.perf_counter() - t0
+    test_acc = accuracy_by_steps(model, tok, test, sft_prompt, max_new)
+    train_acc = accuracy_by_steps(model, tok, train, sft_prompt, max_new)
+    print(f"seed {seed} {fmt:11s} lr {lr:.0e} {secs:5.0f} s  held-out " +
+          " ".join(f"{s}:{a:.2f}" for s, a in test_acc.items()) +
+          "  train " + " ".join(f"{s}:{a:.2f}" for s, a in train_acc.items()), flush=True)
+    return {"lr": lr, "heldout": test_acc, "train": train_acc, "train_seconds": round(secs, 1),
+            "heldout_3plus": sum(test_acc[s] for s in hard) / len(hard),
+            "train_3plus": sum(train_acc[s] for s in hard) / len(hard),
+            "max_heldout_3plus": max(test_acc[s] for s in hard),
+            "min_heldout_trained": min(test_acc[s] for s in budget["train_counts"])}
+
+
+def run_seed(seed: int, budget: dict) -> dict:
+    return {fmt: train_and_measure(fmt, seed, budget) for fmt in ("answer_only", "cot")}
 
 
 def main() -> int:
@@ -59,14 +64,15 @@ def main() -> int:
     quiet()
     budget = lesson_budget()
     results = {seed: run_seed(seed, budget) for seed in args.seeds}
-    print("\nseed  CoT worst held-out (trained lengths)  answer-only held-out 3+  answer-only train 3+")
+    print("\nseed  CoT worst held-out   answer-only held-out 3+   answer-only on its training")
+    print("      (trained lengths)    (mean; worst step count)   problems, 3+ (mean)")
     ok = True
     for seed, r in results.items():
         c, a = r["cot"]["min_heldout_trained"], r["answer_only"]
-        passed = c >= 0.95 and a["heldout_3plus"] <= 0.40 and a["train_3plus"] >= a["heldout_3plus"] + 0.3
+        passed = c >= 0.95 and a["max_heldout_3plus"] <= 0.40 and a["train_3plus"] >= 2 * a["heldout_3plus"]
         ok &= passed
-        print(f"{seed:4d} {c:37.3f} {a['heldout_3plus']:24.3f} {a['train_3plus']:21.3f}  "
-              f"{'meets targets' if passed else 'MISSES a target'}")
+        print(f"{seed:4d} {c:19.3f} {a['heldout_3plus']:16.3f}; {a['max_heldout_3plus']:.3f} "
+              f"{a['train_3plus']:26.3f}   {'meets targets' if passed else 'MISSES a target'}")
     Path(__file__).with_name("seeds.json").write_text(json.dumps(
         {"budget": {k: (v if not isinstance(v, tuple) else list(v)) for k, v in budget.items()},
          "results": results}, indent=1, default=str) + "\n")

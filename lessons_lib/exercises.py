@@ -36,7 +36,9 @@ def check_solver(solve, n: int = 200, seed: int = 0) -> bool:
     for p in problems:
         ok, got = _call(solve, p.question)
         if not ok:
-            return _wrong(f"solve({p.question!r}) raised {got}")
+            hint = (" Python's eval() refuses leading zeros such as '04'; parse the numbers with int()."
+                    if "leading zeros" in got else "")
+            return _wrong(f"solve({p.question!r}) raised {got}.{hint}")
         if got != p.answer:
             wrong.append((p.question, got, p.answer))
     if wrong:

@@ -29,10 +29,10 @@ def sft_prompt(problem: Problem) -> str:
 def sft_target(problem: Problem, fmt: str) -> str:
     """The completion the model is trained to write, in format `fmt` ('answer_only' or 'cot')."""
     if fmt == "answer_only":
-        return f"{ANSWER_OPEN}{problem.answer}{ANSWER_CLOSE}"
+        return f"{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
     if fmt == "cot":
         thoughts = " ".join(problem.worked_steps())
-        return f"{THINK_OPEN}{thoughts}{THINK_CLOSE}{ANSWER_OPEN}{problem.answer}{ANSWER_CLOSE}"
+        return f"{THINK_OPEN}{thoughts}{THINK_CLOSE}{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
     raise ValueError(f"unknown format {fmt!r}: choose one of {FORMATS}")
 
 

@@ -1,7 +1,10 @@
 """Models: the tiny default built from a `transformers` config, saving/loading, and hub models.
 
-The tiny default is a real `LlamaForCausalLM` (about a quarter of a million parameters), so every
-trainer, reward and evaluation in the course works unchanged on a hub model such as Qwen2.5-0.5B.
+The tiny default is a real `LlamaForCausalLM` (about half a million parameters: width 96, three
+layers, six heads), so every trainer, reward and evaluation in the course works unchanged on a hub
+model such as Qwen2.5-0.5B. Why this size: at width 64 and four layers, chain-of-thought SFT left
+about one carry in a hundred wrong (so 4-step problems topped out near 95%); width 96 with three
+layers made almost none, for about 25% more time per step.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 
 from .tokenizer import build_tokenizer, load_tokenizer
 
-TINY = dict(hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=256)
+TINY = dict(hidden_size=96, num_hidden_layers=3, num_attention_heads=6, intermediate_size=384)
 
 
 def tiny_model(tokenizer, seed: int = 0, **overrides) -> LlamaForCausalLM:

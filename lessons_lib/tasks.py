@@ -4,6 +4,11 @@ A problem starts at a two-digit number and applies `steps` operations, each addi
 a one-digit number, everything modulo 100:
 
     37+8-5+9  ->  37+8=45, 45-5=40, 40+9=49  ->  answer 49
+    04-6+3    ->  04-6=98, 98+3=01           ->  answer 01
+
+Values are always written with two digits, like a two-digit counter. Fixed width keeps every step
+the same shape, which matters to a small model: with 1-or-2-digit values, most of its arithmetic
+slips were at values below 10.
 
 Why this task:
 * Difficulty is one knob, the number of steps. Each step is easy (one digit, a carry or a borrow);
@@ -47,14 +52,14 @@ class Problem:
 
     @property
     def question(self) -> str:
-        """The problem as text, e.g. '37+8-5+9'."""
-        return str(self.start) + "".join(f"{op}{x}" for op, x in self.ops)
+        """The problem as text, e.g. '37+8-5+9' (the start always has two digits: '04+6')."""
+        return f"{self.start:02d}" + "".join(f"{op}{x}" for op, x in self.ops)
 
     def worked_steps(self) -> list[str]:
-        """One equation per step, e.g. ['37+8=45', '45-5=40', '40+9=49']."""
+        """One equation per step, e.g. ['37+8=45', '45-5=40', '40+9=49'] or ['04-6=98']."""
         prev, out = self.start, []
         for (op, x), v in zip(self.ops, self.values):
-            out.append(f"{prev}{op}{x}={v}")
+            out.append(f"{prev:02d}{op}{x}={v:02d}")
             prev = v
         return out
 

@@ -116,7 +116,7 @@ def test_wraparound_both_ways():
     """Carries past 99 and borrows below 0 wrap modulo 100."""
     assert Problem(95, (("+", 7),)).answer == 2
     assert Problem(3, (("-", 5),)).answer == 98
-    assert Problem(3, (("-", 5), ("+", 9))).worked_steps() == ["3-5=98", "98+9=7"]
+    assert Problem(3, (("-", 5), ("+", 9))).worked_steps() == ["03-5=98", "98+9=07"]
 
 
 # --- parse_question ----------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_parse_question_only_accepts_canonical_questions(text):
     stripped = text.strip()
     assert re.fullmatch(QUESTION_RE, stripped, flags=re.ASCII)
     start = re.match(r"[0-9]+", stripped)[0]
-    assert p.question == str(int(start)) + stripped[len(start):]
+    assert p.question == f"{int(start):02d}" + stripped[len(start):]
 
 
 # --- the split ---------------------------------------------------------------------------------
