@@ -9,6 +9,7 @@ One module per concept, named after what it holds:
     formats      prompt and target formats (answer-only, chain of thought)
     sft          supervised fine-tuning through trl's SFTTrainer
     evaluation   greedy accuracy by steps, sampling, pass@k, maj@k
+    rewards      R1-Zero template, answer checker and format validator (lesson 3)
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table
     exercises    `check_...` helpers for the exercises
