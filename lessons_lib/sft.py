@@ -92,8 +92,9 @@ def loss_history(trainer) -> tuple[list[int], list[float]]:
 
 # The budget lessons 1 and 2 share: the same problems, the same model, the same optimizer steps and
 # batch size. Short problems are plentiful and long ones rarer, as in real data; steps 5-6 are never
-# trained on. Each format gets the learning rate that suited it best in a sweep (bench/lr_sweep.py,
-# seed 0), so neither side of the comparison loses to a bad setting.
+# trained on. Each format gets a learning rate that suited it in a sweep (bench/lr_sweep.py, seed 0):
+# answer-only memorises most at 5e-4; CoT reached 0.99+ at 2e-3 and 3e-3. Neither side of the
+# comparison loses to a bad setting.
 LESSON_BUDGET = dict(
     train_counts={1: 700, 2: 700, 3: 250, 4: 250},  # training problems per number of steps
     sft_steps=1200, batch_size=64, lr={"answer_only": 5e-4, "cot": 2e-3},
