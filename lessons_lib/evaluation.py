@@ -45,25 +45,31 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
     return out
 
 
+def _correct(model, tokenizer, problems, prompt_fn, max_new_tokens, batch_size=256) -> list[bool]:
+    """Greedy-decode each problem's prompt; True where the tagged answer is the true one."""
+    completions = generate(model, tokenizer, [prompt_fn(p) for p in problems], max_new_tokens,
+                           batch_size)
+    return [extract_answer(c) == p.answer for p, c in zip(problems, completions)]
+
+
 def accuracy_by_steps(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64,
                       batch_size: int = 256) -> dict[int, float]:
     """Greedy exact-match accuracy, per number of steps: {steps: fraction correct}."""
-    completions = generate(model, tokenizer, [prompt_fn(p) for p in problems], max_new_tokens,
-                           batch_size)
     hits, counts = defaultdict(int), defaultdict(int)
-    for p, c in zip(problems, completions):
+    for p, ok in zip(problems, _correct(model, tokenizer, problems, prompt_fn, max_new_tokens,
+                                        batch_size)):
         counts[p.steps] += 1
-        hits[p.steps] += extract_answer(c) == p.answer
+        hits[p.steps] += ok
     return {s: hits[s] / counts[s] for s in sorted(counts)}
 
 
 def accuracy(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64) -> float:
     """Greedy exact-match accuracy over `problems` (leaves the model in the mode it found it in)."""
     was_training = model.training
-    completions = generate(model, tokenizer, [prompt_fn(p) for p in problems], max_new_tokens)
+    hits = _correct(model, tokenizer, problems, prompt_fn, max_new_tokens)
     if was_training:
         model.train()
-    return sum(extract_answer(c) == p.answer for p, c in zip(problems, completions)) / max(1, len(problems))
+    return sum(hits) / max(1, len(problems))
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
