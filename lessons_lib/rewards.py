@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import re
 
-TEMPLATE = (
+# DeepSeek-R1-Zero's prompt, word for word (R1 paper, table 1).
+R1_ZERO_TEMPLATE = (
     "A conversation between User and Assistant. The User asks a question, and the Assistant "
     "solves it. The Assistant first thinks about the reasoning process in the mind and then "
     "provides the User with the answer. The reasoning process and answer are enclosed within "
     "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
     "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
+)
+# The course's shortened version: the same conversation and the same request for tags in 134 tokens
+# instead of 222. Every prompt token is paid for in every RL step (64 completions a step), and a tiny
+# model cannot read instructions anyway: what it can use is the shape of the text.
+TEMPLATE = (
+    "A conversation between User and Assistant. The Assistant first thinks about the reasoning "
+    "process in the mind, then gives the answer. Reasoning and answer go in <think> </think> and "
+    "<answer> </answer> tags.\nUser: {question}\nAssistant:"
 )
 
 _TAG = re.compile(r"</?(?:think|answer)>")
