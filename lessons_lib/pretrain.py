@@ -1,0 +1,74 @@
+"""Pretraining lesson 3's base model on the synthetic web corpus (lessons_lib.corpus).
+
+Plain next-token prediction on every token of every page, through trl's SFTTrainer with a text
+dataset (with no prompt/completion split, SFTTrainer is a language-model trainer). The result is a
+*base* model: it has read worked solutions, dialogues and a few tagged pages, and was never
+fine-tuned to answer in the R1-Zero format. `scripts/pretrain_base.py` is the command that makes the
+model shipped in data/checkpoints/03_base; `base_card` measures what lesson 3 needs of it.
+"""
+from __future__ import annotations
+
+from transformers import TrainerCallback
+
+# Rows of ~160 tokens (a few documents each), 32 rows (about 5k tokens) per step, on a 4-layer
+# version of the tiny model.
+BASE_BUDGET = dict(steps=1400, batch_size=32, lr=2e-3, tokens_per_page=160, max_positions=512,
+                   num_hidden_layers=4, curriculum=0.0)
+
+
+def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | None = None,
+                  lr: float | None = None, callbacks=None, stop_after: int | None = None, **extra):
+    """(model, tokenizer, trainer): a tiny model pretrained from scratch on the corpus.
+
+    Deterministic in `seed` and the budget (BASE_BUDGET unless overridden). `stop_after=n` runs
+    only the first n steps of the same schedule (the reproduction test compares them with the
+    shipped model's log).
+    """
+    from datasets import Dataset
+    from transformers.trainer_callback import PrinterCallback
+    from trl import SFTTrainer
+
+    from .corpus import pages
+    from .models import new_tiny
+    from .sft import sft_config
+
+    b = BASE_BUDGET
+    steps = b["steps"] if steps is None else steps
+    batch_size = batch_size or b["batch_size"]
+    lr = lr or b["lr"]
+    model, tok = new_tiny(seed=seed, max_position_embeddings=b["max_positions"],
+                          num_hidden_layers=b["num_hidden_layers"])
+    texts = pages(steps * batch_size, seed=seed, tokens_per_page=b["tokens_per_page"], tokenizer=tok,
+                  curriculum=b["curriculum"])
+    ds = Dataset.from_dict({"text": texts})
+    extra.setdefault("logging_steps", max(1, steps // 60))
+    args = sft_config(steps, batch_size, lr, seed, max_length=b["max_positions"],
+                      completion_only_loss=None,
+                      **({"train_sampling_strategy": "sequential"} if b["curriculum"] else {}),
+                      **extra)  # a curriculum needs the rows in order
+    callbacks = list(callbacks or [])
+    if stop_after is not None:
+        callbacks.append(_StopAfter(stop_after))
+    trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
+                         callbacks=callbacks)
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    model.eval()
+    return model, tok, trainer
+
+
+class _StopAfter(TrainerCallback):
+    """Ends training after `n` optimizer steps; the learning-rate schedule stays the full run's."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def on_step_end(self, args, state, control, **kw):
+        if state.global_step >= self.n:
+            control.should_training_stop = True
+
+
+def base_card(model, tokenizer, n_per_step: int = 100, steps=(1, 2, 3, 4, 5, 6)) -> dict:
+    """What the base model does with the R1-Zero template (see lessons_lib.r1.measure)."""
+    from .r1 import measure
+    return measure(model, tokenizer, n_per_step=n_per_step, steps=steps)
