@@ -104,3 +104,37 @@ def check_close(name: str, answer: float, want: float, tol: float = 0.01) -> boo
     if abs(answer - want) <= tol:
         return _ok(f"{name} = {answer:.3f}")
     return _wrong(f"{name}: {answer:.3f} is off by {answer - want:+.3f} (this run's value is {want:.3f})")
+
+
+# Completions that a format reward must judge right (lesson 3): (completion, expected reward, why)
+FORMAT_CASES = [
+    ("<think>37+8=45 45-5=40</think><answer>40</answer>", 1.0, "well formed"),
+    (" <think>37 plus 8 makes 45</think>\n<answer> 45 </answer>\n", 1.0, "whitespace around tags"),
+    ("<think></think><answer>40</answer>", 1.0, "empty thoughts are still the format"),
+    ("<answer>40</answer>", 0.0, "no think block"),
+    ("37+8=45 <answer>45</answer>", 0.0, "thoughts outside the tags"),
+    ("<think>x</think><answer>40</answer><answer>41</answer>", 0.0, "two answers"),
+    ("<think>x</think><answer>40, 41</answer>", 0.0, "a list as the answer"),
+    ("<think>x</think><answer>the answer is 40</answer>", 0.0, "words in the answer"),
+    ("<think>x</think><answer>40</answer> so 40", 0.0, "text after the answer"),
+    ("<think>x<answer>40</answer></think>", 0.0, "answer nested in the thoughts"),
+    ("<think>x</think><answer>40", 0.0, "unclosed answer"),
+    ("<think>a</think><think>b</think><answer>40</answer>", 0.0, "two think blocks"),
+    ("", 0.0, "empty completion"),
+]
+
+
+def check_format_reward(fn) -> bool:
+    """`fn(completions, **kwargs) -> list[float]`: 1.0 for <think>…</think><answer>N</answer>, else 0."""
+    texts = [c for c, _, _ in FORMAT_CASES]
+    ok, got = _call(lambda: fn(texts, answer=[40] * len(texts)))
+    if not ok:
+        return _wrong(f"your reward raised {got}; a reward function must never raise")
+    if not isinstance(got, (list, tuple)) or len(got) != len(texts):
+        return _wrong(f"expected a list of {len(texts)} floats (one per completion), got {got!r}")
+    wrong = [(c, g, want, why) for (c, want, why), g in zip(FORMAT_CASES, got) if g != want]
+    if wrong:
+        c, g, want, why = wrong[0]
+        return _wrong(f"{len(wrong)}/{len(texts)} wrong; e.g. {c!r} ({why}) got {g!r}, "
+                      f"expected {want}")
+    return _ok(f"all {len(texts)} cases judged right, tricks included")

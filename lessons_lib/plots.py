@@ -58,8 +58,10 @@ class LivePlot(TrainerCallback):
     does not log (e.g. held-out accuracy); its values are plotted on their own panel.
     """
 
-    def __init__(self, keys=("loss",), every: int = 100, extra=None, title: str = ""):
+    def __init__(self, keys=("loss",), every: int = 100, extra=None, title: str = "",
+                 labels: dict | None = None, smooth: int = 1):
         self.keys, self.every, self.extra, self.title = tuple(keys), every, extra, title
+        self.labels, self.smooth = dict(labels or {}), smooth
         self.history: list[dict] = []
         self.extra_history: list[dict] = []
         self._handle = None
@@ -80,8 +82,8 @@ class LivePlot(TrainerCallback):
         axes = [axes] if n == 1 else list(axes)
         for ax, key in zip(axes, self.keys):
             rows = [r for r in self.history if key in r]
-            ax.plot([r["step"] for r in rows], [float(r[key]) for r in rows])
-            ax.set(title=key, xlabel="step")
+            _curve(ax, [r["step"] for r in rows], [float(r[key]) for r in rows], self.smooth)
+            ax.set(title=self.labels.get(key, key), xlabel="step")
             if key == "loss" and rows and min(float(r[key]) for r in rows) > 0:
                 ax.set_yscale("log")
             ax.grid(alpha=0.3)
@@ -109,3 +111,47 @@ class LivePlot(TrainerCallback):
         else:
             self._handle.update(fig)
         plt.close(fig)
+
+
+def _smoothed(ys: list[float], window: int) -> list[float]:
+    """Trailing moving average (RL metrics are noisy step to step)."""
+    out, acc = [], 0.0
+    for i, y in enumerate(ys):
+        acc += y
+        if i >= window:
+            acc -= ys[i - window]
+        out.append(acc / min(i + 1, window))
+    return out
+
+
+def _curve(ax, xs, ys, smooth: int = 1, label=None, color=None):
+    if smooth > 1:
+        line, = ax.plot(xs, ys, alpha=0.25, color=color)
+        ax.plot(xs, _smoothed(ys, smooth), color=line.get_color(), label=label)
+    else:
+        ax.plot(xs, ys, label=label, color=color)
+
+
+def plot_metrics(log_history: list[dict], keys: dict, smooth: int = 1, title: str = ""):
+    """One panel per logged metric in `keys` ({key: label}), from a trainer's log_history."""
+    return compare_metrics({"": log_history}, keys, smooth=smooth, title=title)
+
+
+def compare_metrics(logs: dict[str, list[dict]], keys: dict, smooth: int = 1, title: str = "",
+                    max_step: int | None = None):
+    """Several runs' logged metrics side by side: one panel per key, one curve per run."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3))
+    axes = [axes] if len(keys) == 1 else list(axes)
+    for ax, (key, label) in zip(axes, keys.items()):
+        for name, log in logs.items():
+            rows = [r for r in log if key in r and (max_step is None or r["step"] <= max_step)]
+            _curve(ax, [r["step"] for r in rows], [float(r[key]) for r in rows], smooth,
+                   label=name or None)
+        ax.set(title=label, xlabel="step")
+        ax.grid(alpha=0.3)
+        if any(logs):
+            ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

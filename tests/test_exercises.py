@@ -4,9 +4,11 @@ import re
 import pytest
 
 from lessons_lib.exercises import (
-    check_close, check_cot_target, check_exact_match, check_solver, check_token_count,
+    FORMAT_CASES, check_close, check_cot_target, check_exact_match, check_format_reward,
+    check_solver, check_token_count,
 )
 from lessons_lib.formats import extract_answer, sft_target
+from lessons_lib.rewards import format_reward
 from lessons_lib.tasks import parse_question
 
 
@@ -149,3 +151,39 @@ def test_check_close(answer, want, tol, expected, capsys):
     assert check_close("accuracy", answer, want, tol) is expected
     out = capsys.readouterr().out
     assert ("✅" if expected else "❌") in out and "accuracy" in out
+
+
+# --- check_format_reward -----------------------------------------------------------------------
+
+def test_format_cases_agree_with_the_course_reward():
+    """The expected rewards of the check's table are what rewards.format_reward gives."""
+    assert format_reward([c for c, _, _ in FORMAT_CASES]) == [want for _, want, _ in FORMAT_CASES]
+    assert {want for _, want, _ in FORMAT_CASES} == {0.0, 1.0}
+
+
+def test_check_format_reward_accepts_the_course_reward(capsys):
+    assert check_format_reward(format_reward) is True
+    out = capsys.readouterr().out
+    assert "✅" in out and f"all {len(FORMAT_CASES)} cases" in out
+
+
+def lax_reward(completions, **kwargs):
+    """Wrong: pays whenever both tags appear somewhere."""
+    return [float("<think>" in c and "<answer>" in c) for c in completions]
+
+
+@pytest.mark.parametrize("fn, says", [
+    (lax_reward, "wrong; e.g. '<think>x</think><answer>40</answer><answer>41</answer>' (two answers)"),
+    (lambda completions, **kw: [1.0] * len(completions), "(no think block) got 1.0, expected 0.0"),
+    (lambda completions, **kw: [0.0] * len(completions), "(well formed) got 0.0, expected 1.0"),
+    (lambda completions, **kw: 1 / 0, "your reward raised ZeroDivisionError"),
+    (lambda completions: [1.0], "raised TypeError"),  # no **kwargs: trl passes the answer column
+    (lambda completions, **kw: [1.0], f"expected a list of {len(FORMAT_CASES)} floats"),
+    (lambda completions, **kw: None, "got None"),
+    (lambda completions, **kw: 1.0, "expected a list of"),
+])
+def test_check_format_reward_rejects_wrong_rewards(fn, says, capsys):
+    """Lax, crashing or wrongly shaped rewards fail with a ❌ line that says why, without raising."""
+    assert check_format_reward(fn) is False
+    out = capsys.readouterr().out
+    assert "❌" in out and says in out

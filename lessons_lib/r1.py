@@ -1,0 +1,85 @@
+"""R1-Zero on the toy world: the RL prompts, and measuring a model under the R1-Zero template.
+
+`measure` is what lesson 3 reports before and after RL, on held-out problems:
+
+    format_rate       sampled completions that are exactly <think>…</think><answer>N</answer>
+    pass1             sampled accuracy (rewards.accuracy_reward), the mean over step counts
+    greedy            greedy accuracy per step count
+    loose_pass1       sampled accuracy if we read the last number anywhere in the completion: it
+                      separates "learned the format" from "learned to get the answer right"
+    tokens            mean completion length (the decoded text re-tokenised: for garbage that
+                      spells known words inside longer ones this can exceed the tokens generated)
+    and the thought statistics of lessons_lib.thoughts (loops, mixing, readability, ...)
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .evaluation import generate
+from .rewards import accuracy_reward, format_reward, r1_zero_prompt
+from .tasks import make_problems
+from .thoughts import thought_stats
+
+RL_STEPS = (1, 2, 3, 4, 5, 6)  # the step counts of the RL prompts (and of the measurements)
+MAX_NEW_TOKENS = 96  # enough for a 6-step thought in words and the answer
+_LAST_NUMBER = re.compile(r"(\d+)\D*$")
+
+
+def rl_dataset(n_per_step: int, steps=RL_STEPS, split: str = "train", seed: int = 0):
+    """A `datasets.Dataset` of R1-Zero prompts with the true `answer` (and `steps`) as columns.
+
+    trl's GRPOTrainer passes the extra columns to the reward functions as keyword arguments.
+    """
+    from datasets import Dataset
+
+    rows = []
+    for s in steps:
+        for p in make_problems(n_per_step, s, split, seed):
+            rows.append(dict(prompt=r1_zero_prompt(p.question), answer=p.answer, steps=s))
+    return Dataset.from_list(rows).shuffle(seed=seed)
+
+
+def loose_answer(completion: str) -> int | None:
+    """The last number in a completion, wherever it is (for measuring only, never as a reward)."""
+    m = _LAST_NUMBER.search(completion or "")
+    return int(m.group(1)) if m else None
+
+
+def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEPS, samples: int = 4,
+            temperature: float = 1.0, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
+            split: str = "test", keep_completions: bool = False) -> dict:
+    """The lesson-3 measurements of `model` under the R1-Zero template (see the module docstring)."""
+    problems = [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
+    prompts = [r1_zero_prompt(p.question) for p in problems]
+    sampled = generate(model, tokenizer, prompts, max_new_tokens, do_sample=True,
+                       temperature=temperature, num_return_sequences=samples, seed=seed)
+    greedy = generate(model, tokenizer, prompts, max_new_tokens)
+    truth = [p.answer for p in problems for _ in range(samples)]
+    acc = accuracy_reward(sampled, truth)
+    loose = [float(loose_answer(c) == t) for c, t in zip(sampled, truth)]
+    g_acc = accuracy_reward(greedy, [p.answer for p in problems])
+    by = defaultdict(lambda: defaultdict(list))
+    for i, p in enumerate(problems):
+        by[p.steps]["greedy"].append(g_acc[i])
+        for j in range(samples):
+            by[p.steps]["pass1"].append(acc[i * samples + j])
+            by[p.steps]["loose"].append(loose[i * samples + j])
+
+    def mean(xs):
+        return sum(xs) / max(1, len(xs))
+
+    out = dict(
+        format_rate=mean(format_reward(sampled)),
+        greedy_format_rate=mean(format_reward(greedy)),
+        pass1=mean([mean(by[s]["pass1"]) for s in steps]),
+        loose_pass1=mean([mean(by[s]["loose"]) for s in steps]),
+        pass1_by_steps={s: mean(by[s]["pass1"]) for s in steps},
+        greedy_by_steps={s: mean(by[s]["greedy"]) for s in steps},
+        tokens=mean([len(tokenizer(c, add_special_tokens=False).input_ids) for c in sampled]),
+        thoughts=thought_stats(sampled),
+    )
+    if keep_completions:
+        out["completions"] = [dict(question=p.question, answer=p.answer, sample=sampled[i * samples],
+                                   greedy=greedy[i]) for i, p in enumerate(problems)]
+    return out

@@ -1,0 +1,93 @@
+"""Reading a model's thoughts: the downsides DeepSeek-R1-Zero showed, as numbers.
+
+The R1 paper names three problems with thoughts learned by pure RL: repetition loops, mixing of
+languages, and poor readability. In the toy world each one is a rule a reader can check by hand:
+
+    loop          a piece of text (4+ characters) written three or more times in a row:
+                  '10-3=07 10-3=07 10-3=07', 'plus plus plus'
+    mixed         steps in both notations in one thought: '04+6=10, 10 minus 3 makes 07'
+    readability   how much of the thought a reader can follow, from 0 to 1: the share of its
+                  characters that are recognisable steps or plain connecting words ('first',
+                  'then', 'so', ','), times the share of steps that start where the previous one
+                  ended. '04+6=10 10-3=07' scores 1; '04+6=10 1=0-3 7' scores low.
+
+A thought is the text inside <think></think>; when a completion has no think block (a base model
+often has none), it is the text before the answer, tags removed.
+"""
+from __future__ import annotations
+
+import re
+
+from .corpus import SYMBOL_STEP, WORD_STEP, notation_of
+
+_LOOP = re.compile(r"(\S.{2,}?\S)(?:\s*\1){2,}", re.DOTALL)  # a unit, then 2+ more copies
+_CONNECTIVES = re.compile(
+    r"\b(?:first|then|next|so|and|now|the|answer|result|is|step)\b|[,.:;]|\s", re.IGNORECASE)
+_TAGS = re.compile(r"</?(?:think|answer)>")
+
+
+def thought_of(completion: str) -> str:
+    """The thinking part of a completion (inside <think>, else before <answer>), tags removed."""
+    if not isinstance(completion, str):
+        return ""
+    m = re.search(r"<think>(.*?)</think>", completion, re.DOTALL)
+    if m:
+        return m.group(1).strip()
+    head = completion.split("<answer>", 1)[0]
+    return _TAGS.sub(" ", head).strip()
+
+
+def steps_in(thought: str) -> list[tuple[int, str, int, int, str]]:
+    """Every recognisable step in order: (a, op, x, result, notation)."""
+    found = [(m.start(), (int(m[1]), m[2], int(m[3]), int(m[4]), "symbols"))
+             for m in SYMBOL_STEP.finditer(thought)]
+    found += [(m.start(), (int(m[1]), "+" if m[2] == "plus" else "-", int(m[3]), int(m[4]), "words"))
+              for m in WORD_STEP.finditer(thought)]
+    return [s for _, s in sorted(found)]
+
+
+def has_loop(text: str) -> bool:
+    """True if a piece of 4+ characters repeats three or more times in a row (spaces between ok)."""
+    return bool(_LOOP.search(text or ""))
+
+
+def is_mixed(thought: str) -> bool:
+    return notation_of(thought) == "mixed"
+
+
+def readability(thought: str) -> float:
+    """0-1: share of characters in steps or connecting words x share of steps that follow on."""
+    if not thought.strip():
+        return 0.0
+    covered = [False] * len(thought)
+    for rx in (SYMBOL_STEP, WORD_STEP, _CONNECTIVES):
+        for m in rx.finditer(thought):
+            covered[m.start():m.end()] = [True] * (m.end() - m.start())
+    coverage = sum(covered) / len(thought)
+    steps = steps_in(thought)
+    if not steps:
+        return 0.0
+    chained = sum(b[0] == a[3] for a, b in zip(steps, steps[1:]))
+    follow = (1 + chained) / len(steps)
+    return coverage * follow
+
+
+def thought_stats(completions: list[str]) -> dict:
+    """Rates of each downside over a list of completions, plus the notation shares.
+
+    Mixing and notation shares are over thoughts that hold at least one step; `no_steps` is the
+    share of completions whose thought holds none (an answer given without working).
+    """
+    thoughts = [thought_of(c) for c in completions]
+    n = max(1, len(thoughts))
+    kinds = [notation_of(t) for t in thoughts]
+    with_steps = [k for k in kinds if k != "none"]
+    m = max(1, len(with_steps))
+    return dict(
+        loops=sum(has_loop(c) for c in completions) / n,
+        mixed=sum(k == "mixed" for k in with_steps) / m,
+        symbols=sum(k == "symbols" for k in with_steps) / m,
+        words=sum(k == "words" for k in with_steps) / m,
+        no_steps=sum(k == "none" for k in kinds) / n,
+        readability=sum(readability(t) for t in thoughts) / n,
+    )

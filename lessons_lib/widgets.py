@@ -1,0 +1,96 @@
+"""Looking at what RL did, completion by completion: snapshots taken during training, and a widget.
+
+`Snapshots` is a trainer callback: at chosen steps it samples completions for a fixed set of
+questions and keeps them with their rewards. `explorer(snapshots)` pages through them with two
+sliders (training step, question); both accept the callback or its `taken` dict reloaded from JSON.
+`snapshot_table` prints the same thing as text, for places
+without widgets (a terminal, a static notebook on GitHub).
+"""
+from __future__ import annotations
+
+import html
+
+from transformers import TrainerCallback
+
+from .evaluation import generate
+from .rewards import accuracy_reward, format_reward, r1_zero_prompt
+
+
+class Snapshots(TrainerCallback):
+    """Sample `samples` completions per problem at each step in `at_steps` (0 = before training)."""
+
+    def __init__(self, tokenizer, problems, at_steps, samples: int = 4, max_new_tokens: int = 96,
+                 temperature: float = 1.0, seed: int = 0):
+        if not problems:
+            raise ValueError("Snapshots needs at least one problem")
+        self.tok, self.problems, self.at = tokenizer, list(problems), sorted(set(at_steps))
+        self.samples, self.max_new_tokens, self.temperature, self.seed = (
+            samples, max_new_tokens, temperature, seed)
+        self.taken: dict[int, list[dict]] = {}
+
+    def take(self, model, step: int) -> None:
+        was_training = model.training
+        prompts = [r1_zero_prompt(p.question) for p in self.problems]
+        outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
+                        temperature=self.temperature, num_return_sequences=self.samples,
+                        seed=self.seed + step)
+        truth = [p.answer for p in self.problems for _ in range(self.samples)]
+        acc, fmt = accuracy_reward(outs, truth), format_reward(outs)
+        self.taken[step] = [
+            dict(question=p.question, answer=p.answer,
+                 completions=[(outs[k], acc[k], fmt[k])
+                              for k in range(i * self.samples, (i + 1) * self.samples)])
+            for i, p in enumerate(self.problems)]
+        if was_training:
+            model.train()
+
+    def on_train_begin(self, args, state, control, model=None, **kw):
+        if 0 in self.at and model is not None:
+            self.take(model, 0)
+
+    def on_step_end(self, args, state, control, model=None, **kw):
+        if state.global_step in self.at and model is not None:
+            self.take(model, state.global_step)
+
+
+def _taken(snapshots) -> dict:
+    """Accept a Snapshots callback or its `taken` dict (e.g. reloaded from JSON)."""
+    taken = snapshots.taken if isinstance(snapshots, Snapshots) else snapshots
+    if not taken:
+        raise ValueError("no snapshots were taken: pass Snapshots(...) to the trainer's callbacks")
+    return {int(k): v for k, v in taken.items()}
+
+
+def snapshot_table(snapshots, question: int = 0) -> str:
+    """One question's completions at every snapshot step, as text."""
+    lines = []
+    for step, rows in sorted(_taken(snapshots).items()):
+        row = rows[question]
+        lines.append(f"step {step}: {row['question']} (answer {row['answer']:02d})")
+        for text, acc, fmt in row["completions"]:
+            lines.append(f"   acc {acc:.0f} fmt {fmt:.0f} | {text!r}")
+    return "\n".join(lines)
+
+
+def explorer(snapshots):
+    """An ipywidgets browser: pick a training step and a question, see its sampled completions."""
+    import ipywidgets as w
+
+    taken = _taken(snapshots)
+    steps = sorted(taken)
+    step = w.SelectionSlider(options=steps, value=steps[-1], description="RL step")
+    q = w.IntSlider(min=0, max=len(taken[steps[0]]) - 1, value=0, description="question")
+    out = w.HTML()
+
+    def show(*_):
+        row = taken[step.value][q.value]
+        cells = "".join(
+            f"<tr><td>{acc:.0f}</td><td>{fmt:.0f}</td><td><code>{html.escape(text)}</code></td></tr>"
+            for text, acc, fmt in row["completions"])
+        out.value = (f"<b>{html.escape(row['question'])}</b> (answer {row['answer']:02d})"
+                     f"<table><tr><th>correct</th><th>format</th><th>completion</th></tr>{cells}</table>")
+
+    step.observe(show, "value")
+    q.observe(show, "value")
+    show()
+    return w.VBox([w.HBox([step, q]), out])

@@ -1,0 +1,129 @@
+"""Tests of lessons_lib.r1: the RL prompts, the loose answer, and the lesson-3 measurements."""
+import pytest
+
+import lessons_lib.r1 as r1
+from lessons_lib.r1 import loose_answer, measure, rl_dataset
+from lessons_lib.rewards import r1_zero_prompt
+from lessons_lib.tasks import parse_question, split_of
+
+
+def question_of(prompt):
+    return prompt.split("\nUser: ")[1].split("\nAssistant:")[0]
+
+
+# --- rl_dataset --------------------------------------------------------------------------------
+
+def test_rl_dataset_rows_are_r1_prompts_with_true_answers():
+    ds = rl_dataset(5, steps=(1, 3))
+    assert set(ds.column_names) == {"prompt", "answer", "steps"}
+    assert len(ds) == 10
+    for row in ds:
+        q = question_of(row["prompt"])
+        p = parse_question(q)
+        assert row["prompt"] == r1_zero_prompt(q)
+        assert row["answer"] == p.answer and row["steps"] == p.steps
+        assert split_of(p) == "train"
+    assert sorted(ds["steps"]) == [1] * 5 + [3] * 5
+
+
+def test_rl_dataset_is_shuffled_deterministically():
+    a, b = rl_dataset(8, steps=(1, 2)), rl_dataset(8, steps=(1, 2))
+    assert a["prompt"] == b["prompt"]
+    assert a["steps"] != sorted(a["steps"])  # shuffled, not in step order
+    assert rl_dataset(8, steps=(1, 2), seed=1)["prompt"] != a["prompt"]
+
+
+def test_rl_dataset_test_split_is_disjoint():
+    train, test = rl_dataset(20, steps=(2,)), rl_dataset(20, steps=(2,), split="test")
+    assert {split_of(parse_question(question_of(p))) for p in test["prompt"]} == {"test"}
+    assert set(train["prompt"]).isdisjoint(test["prompt"])
+
+
+def test_rl_dataset_rejects_bad_arguments():
+    with pytest.raises(ValueError, match=r"split must be 'train' or 'test'"):
+        rl_dataset(2, split="dev")
+    with pytest.raises(ValueError, match=r"steps=13 is out of range"):
+        rl_dataset(2, steps=(13,))
+
+
+# --- loose_answer ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("completion, answer", [
+    ("<think>x</think><answer>40</answer>", 40),
+    ("37+8=45 45-5=40 so the answer is 40.", 40),
+    ("12 then 7", 7),
+    ("<answer>05</answer> ok", 5),
+    ("1234", 1234),
+    ("no numbers here", None),
+    ("", None),
+    (None, None),
+])
+def test_loose_answer_is_the_last_number(completion, answer):
+    assert loose_answer(completion) == answer
+
+
+# --- measure -----------------------------------------------------------------------------------
+
+KEYS = {"format_rate", "greedy_format_rate", "pass1", "loose_pass1", "pass1_by_steps",
+        "greedy_by_steps", "tokens", "thoughts"}
+
+
+@pytest.fixture(scope="module")
+def measured(tiny):
+    model, tok = tiny
+    return measure(model, tok, n_per_step=2, samples=2, max_new_tokens=8, steps=(1, 2),
+                   keep_completions=True)
+
+
+def test_measure_on_an_untrained_model(measured):
+    """All the lesson-3 numbers come back, every rate in [0, 1]."""
+    assert KEYS <= set(measured)
+    for k in ("format_rate", "greedy_format_rate", "pass1", "loose_pass1"):
+        assert 0.0 <= measured[k] <= 1.0
+    assert set(measured["greedy_by_steps"]) == set(measured["pass1_by_steps"]) == {1, 2}
+    assert all(0.0 <= v <= 1.0 for v in measured["greedy_by_steps"].values())
+    assert all(0.0 <= v <= 1.0 for v in measured["thoughts"].values())
+    assert measured["tokens"] > 0
+
+
+def test_measure_keeps_completions_of_test_problems(measured, tiny):
+    rows = measured["completions"]
+    assert len(rows) == 4
+    assert {"question", "answer", "sample", "greedy"} <= set(rows[0])
+    for row in rows:
+        p = parse_question(row["question"])
+        assert p.answer == row["answer"] and split_of(p) == "test"
+        assert isinstance(row["sample"], str) and isinstance(row["greedy"], str)
+    model, tok = tiny
+    again = measure(model, tok, n_per_step=2, samples=2, max_new_tokens=8, steps=(1, 2))
+    assert "completions" not in again
+    assert again["greedy_by_steps"] == measured["greedy_by_steps"]
+    assert again["tokens"] == measured["tokens"]  # the same seed samples the same completions
+
+
+def test_measure_aggregates_rewards(monkeypatch, tiny):
+    """With generation replaced by known completions, every rate is what the rewards say it is.
+
+    Sampled: the first sample per problem is right and well formed, the second has the right number
+    outside the tags. Greedy: right for 1-step problems, wrong for 2-step ones.
+    """
+    def fake_generate(model, tok, prompts, max_new_tokens, do_sample=False, num_return_sequences=1,
+                      **kw):
+        out = []
+        for prompt in prompts:
+            p = parse_question(question_of(prompt))
+            if do_sample:
+                out += [f"<think>x</think><answer>{p.answer:02d}</answer>",
+                        f"so {p.answer:02d}"][:num_return_sequences]
+            else:
+                out.append(f"<think>x</think><answer>{(p.answer + (p.steps - 1)) % 100}</answer>")
+        return out
+
+    monkeypatch.setattr(r1, "generate", fake_generate)
+    model, tok = tiny
+    out = measure(model, tok, n_per_step=3, samples=2, steps=(1, 2))
+    assert out["format_rate"] == 0.5 and out["greedy_format_rate"] == 1.0
+    assert out["pass1"] == 0.5 and out["pass1_by_steps"] == {1: 0.5, 2: 0.5}
+    assert out["loose_pass1"] == 1.0
+    assert out["greedy_by_steps"] == {1: 1.0, 2: 0.0}
+    assert out["thoughts"]["no_steps"] == 1.0
