@@ -69,9 +69,9 @@ def test_first_steps_reproduce_the_shipped_log(shipped_log, tmp_path):
 
 @shipped
 def test_shipped_base_card_has_the_quality_lesson_3_needs(card):
-    """The format is not given away, and the base's working beats guessing (1 in 100)."""
+    """The format is not given away, and the base can reason (with a short prompt) before any RL."""
     assert card["format_rate"] < 0.5
-    assert card["loose_pass1"] > 0.15
+    assert all(card["short_prompt_greedy_by_steps"][str(s)] >= 0.9 for s in (1, 2, 3, 4))
     assert card["pretrain_seconds"] < 600
 
 
@@ -88,5 +88,5 @@ def test_the_script_reproduces_the_shipped_base(card, tmp_path):
     subprocess.run([sys.executable, str(ROOT / "scripts" / "pretrain_base.py"), "--out", str(out)],
                    check=True)
     again = json.loads((out / "base_card.json").read_text())
-    for key in ("format_rate", "pass1", "loose_pass1"):
+    for key in ("format_rate", "pass1", "loose_pass1"):  # sampled rates: equal up to float noise
         assert again[key] == pytest.approx(card[key], abs=0.05), key
