@@ -45,6 +45,8 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
     """A GRPOConfig for a short, fixed-step run. `extra` overrides any GRPOConfig field."""
     from trl import GRPOConfig
 
+    from .runtime import trainer_settings
+
     if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_RL_STEPS:
         raise ValueError(f"steps must be an int between 1 and {MAX_RL_STEPS}, got {steps!r}")
     if not isinstance(num_generations, int) or num_generations < 2:
@@ -77,17 +79,8 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
         mask_truncated_completions=False,
         seed=seed,
         data_seed=seed,
-        bf16=False,
-        fp16=False,
-        activation_checkpointing=False,
-        gradient_checkpointing=False,
-        use_cpu=(device == "cpu"),
-        dataloader_num_workers=0,
-        logging_steps=logging_steps,
-        save_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
         log_completions=False,
+        **trainer_settings(device, logging_steps),  # bf16 and checkpointing off, quiet, no saving
     )
     cfg.update(extra)
     return GRPOConfig(**cfg)

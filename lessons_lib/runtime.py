@@ -48,6 +48,20 @@ def get_device(override: str | None = None, verbose: bool = True) -> str:
     return choice
 
 
+def trainer_settings(device: str = "cpu", logging_steps: int = 25) -> dict:
+    """The TrainingArguments every trl trainer of the course shares: safe on a CPU, quiet, no saving.
+
+    trl 1.x defaults to bf16 and to activation (gradient) checkpointing; a CPU wants neither, and a
+    tiny model gains nothing from checkpointing. Set both names: trl still reads the older one.
+    """
+    return dict(
+        bf16=False, fp16=False,
+        activation_checkpointing=False, gradient_checkpointing=False,
+        use_cpu=(device == "cpu"), dataloader_num_workers=0,
+        logging_steps=logging_steps, save_strategy="no", report_to="none", disable_tqdm=True,
+    )
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (call right before each stochastic cell)."""
     import numpy as np

@@ -18,6 +18,8 @@ def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0
     """An SFTConfig for a short, fixed-step run. `extra` overrides any SFTConfig field."""
     from trl import SFTConfig
 
+    from .runtime import trainer_settings
+
     if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_SFT_STEPS:
         raise ValueError(f"steps must be an int between 1 and {MAX_SFT_STEPS}, got {steps!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
@@ -40,17 +42,8 @@ def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0
         loss_type="nll",  # plain cross-entropy (trl also offers "dft")
         packing=False,
         max_length=256,
-        bf16=False,  # trl 1.x defaults to True
-        fp16=False,
-        activation_checkpointing=False,  # trl 1.x turns it on by default; pointless for a tiny model
-        gradient_checkpointing=False,  # its older name, which trl still reads
-        use_cpu=(device == "cpu"),
-        dataloader_num_workers=0,
-        logging_steps=logging_steps,
-        save_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
         dataset_num_proc=None,
+        **trainer_settings(device, logging_steps),  # bf16 and checkpointing off, quiet, no saving
     )
     cfg.update(extra)
     return SFTConfig(**cfg)
