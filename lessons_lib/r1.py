@@ -22,7 +22,7 @@ from .tasks import make_problems
 from .thoughts import thought_stats
 
 RL_STEPS = (1, 2, 3, 4)  # the step counts of the RL prompts (and of the measurements), as in lessons 1-2
-MAX_NEW_TOKENS = 64  # enough for a 4-step thought in words and the answer
+MAX_NEW_TOKENS = 96  # room to spare for a 4-step thought in words and the answer
 _LAST_NUMBER = re.compile(r"(\d+)\D*$")
 
 
