@@ -47,17 +47,15 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
     """A GRPOConfig for a short, fixed-step run. `extra` overrides any GRPOConfig field."""
     from trl import GRPOConfig
 
-    from .runtime import trainer_settings
+    from .runtime import check_lr, check_steps, trainer_settings
 
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_RL_STEPS:
-        raise ValueError(f"steps must be an int between 1 and {MAX_RL_STEPS}, got {steps!r}")
+    check_steps(steps, MAX_RL_STEPS)
     if not isinstance(num_generations, int) or num_generations < 2:
         raise ValueError(f"num_generations must be an int of at least 2 (GRPO compares completions "
                          f"of one prompt with each other), got {num_generations!r}")
     if not isinstance(prompts_per_step, int) or prompts_per_step < 1:
         raise ValueError(f"prompts_per_step must be a positive int, got {prompts_per_step!r}")
-    if not (isinstance(lr, (int, float)) and 0 < lr < 1):
-        raise ValueError(f"lr must be a number between 0 and 1 (e.g. 5e-5), got {lr!r}")
+    check_lr(lr, example="5e-5")
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="grpo-"),
         max_steps=steps,

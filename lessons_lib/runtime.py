@@ -48,6 +48,18 @@ def get_device(override: str | None = None, verbose: bool = True) -> str:
     return choice
 
 
+def check_steps(steps, most: int) -> None:
+    """Raise a clear error unless `steps` is an int in 1..most (a trainer's optimizer steps)."""
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= most:
+        raise ValueError(f"steps must be an int between 1 and {most}, got {steps!r}")
+
+
+def check_lr(lr, example: str) -> None:
+    """Raise a clear error unless `lr` is a number in (0, 1); `example` shows a sensible value."""
+    if not (isinstance(lr, (int, float)) and 0 < lr < 1):
+        raise ValueError(f"lr must be a number between 0 and 1 (e.g. {example}), got {lr!r}")
+
+
 def trainer_settings(device: str = "cpu", logging_steps: int = 25) -> dict:
     """The TrainingArguments every trl trainer of the course shares: safe on a CPU, quiet, no saving.
 

@@ -18,14 +18,12 @@ def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0
     """An SFTConfig for a short, fixed-step run. `extra` overrides any SFTConfig field."""
     from trl import SFTConfig
 
-    from .runtime import trainer_settings
+    from .runtime import check_lr, check_steps, trainer_settings
 
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_SFT_STEPS:
-        raise ValueError(f"steps must be an int between 1 and {MAX_SFT_STEPS}, got {steps!r}")
+    check_steps(steps, MAX_SFT_STEPS)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if not (isinstance(lr, (int, float)) and 0 < lr < 1):
-        raise ValueError(f"lr must be a number between 0 and 1 (e.g. 3e-3), got {lr!r}")
+    check_lr(lr, example="3e-3")
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="sft-"),
         max_steps=steps,

@@ -4,7 +4,7 @@ scripts/pretrain_base.py makes.
 Always: a short pretraining run is deterministic, and stopping early keeps the full run's schedule
 (so the first steps of the real script can be checked against a shipped log). When a base model is
 shipped: the script's first steps give the losses its log recorded, and its card shows the quality
-lesson 3 needs. Slow (LESSONS_SLOW=1, about 7 minutes): the whole script runs again and its model
+lesson 3 needs. Slow (LESSONS_SLOW=1, about 10 minutes): the whole script runs again and its model
 measures like the shipped one.
 """
 import json
@@ -77,7 +77,7 @@ def test_shipped_base_card_has_the_quality_lesson_3_needs(card):
 
 @shipped
 @pytest.mark.skipif(os.environ.get("LESSONS_SLOW") != "1",
-                    reason="full pretraining takes ~8 minutes; set LESSONS_SLOW=1 to run it")
+                    reason="full pretraining takes ~10 minutes; set LESSONS_SLOW=1 to run it")
 def test_the_script_reproduces_the_shipped_base(card, tmp_path):
     import subprocess
     import sys
