@@ -52,8 +52,11 @@ def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEPS, samples: in
     """The lesson-3 measurements of `model` under the R1-Zero template (see the module docstring)."""
     problems = [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
     prompts = [r1_zero_prompt(p.question) for p in problems]
+    # 256 sequences at a time, however many samples per prompt: generate's batch counts prompts,
+    # and 256 prompts x 4 samples held ~1 GB of attention and cache at once.
     sampled = generate(model, tokenizer, prompts, max_new_tokens, do_sample=True,
-                       temperature=temperature, num_return_sequences=samples, seed=seed)
+                       temperature=temperature, num_return_sequences=samples, seed=seed,
+                       batch_size=max(1, 256 // samples))
     greedy = generate(model, tokenizer, prompts, max_new_tokens)
     truth = [p.answer for p in problems for _ in range(samples)]
     acc = accuracy_reward(sampled, truth)

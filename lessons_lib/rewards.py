@@ -24,13 +24,14 @@ R1_ZERO_TEMPLATE = (
     "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
     "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
 )
-# The course's shortened version: the same conversation and the same request for tags in 134 tokens
-# instead of 222. Every prompt token is paid for in every RL step (64 completions a step), and a tiny
-# model cannot read instructions anyway: what it can use is the shape of the text.
+# The course's shortened version: the same conversation and the same request for tags in 64 tokens
+# instead of 222. A tiny model cannot read instructions; what it can use is the shape of the text,
+# and a long preamble it never saw in pretraining derails it: under a 134-token version, the base
+# got the right number (anywhere in its output) 5% of the time, under this one 41% (notebook 03
+# measures it). Every prompt token is also paid for in every RL step (64 completions a step).
 TEMPLATE = (
-    "A conversation between User and Assistant. The Assistant first thinks about the reasoning "
-    "process in the mind, then gives the answer. Reasoning and answer go in <think> </think> and "
-    "<answer> </answer> tags.\nUser: {question}\nAssistant:"
+    "The Assistant thinks in <think> </think>, then answers in <answer> </answer>.\n"
+    "User: {question}\nAssistant:"
 )
 
 _TAG = re.compile(r"</?(?:think|answer)>")

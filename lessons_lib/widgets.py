@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+import torch
 from transformers import TrainerCallback
 
 from .evaluation import generate
@@ -29,11 +30,17 @@ class Snapshots(TrainerCallback):
         self.taken: dict[int, list[dict]] = {}
 
     def take(self, model, step: int) -> None:
+        """Sample and keep the completions; the training's random stream is left as it was.
+
+        `generate` reseeds torch's generator; without fork_rng a run with snapshots would sample
+        different RL completions from the same run without them.
+        """
         was_training = model.training
         prompts = [r1_zero_prompt(p.question) for p in self.problems]
-        outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
-                        temperature=self.temperature, num_return_sequences=self.samples,
-                        seed=self.seed + step)
+        with torch.random.fork_rng():
+            outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
+                            temperature=self.temperature, num_return_sequences=self.samples,
+                            seed=self.seed + step)
         truth = [p.answer for p in self.problems for _ in range(self.samples)]
         acc, fmt = accuracy_reward(outs, truth), format_reward(outs)
         self.taken[step] = [

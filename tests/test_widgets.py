@@ -42,6 +42,18 @@ def test_take_restores_training_mode(fresh_tiny):
     assert not model.training
 
 
+def test_take_leaves_the_training_random_stream_alone(tiny):
+    """A run with snapshots must sample the same RL completions as the same run without them."""
+    import torch
+
+    model, tok = tiny
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    Snapshots(tok, PROBLEMS[:1], [0], samples=2, max_new_tokens=3, seed=7).take(model, 0)
+    assert torch.equal(torch.rand(3), expected)
+
+
 def test_callback_takes_snapshots_at_the_chosen_steps(tiny):
     model, tok = tiny
     s = Snapshots(tok, PROBLEMS[:1], at_steps=[0, 2], samples=1, max_new_tokens=2)
