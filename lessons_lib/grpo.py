@@ -19,6 +19,10 @@ Settings that matter, and why they are what they are here:
                                    truncated thoughts scored 0 and pass@1 after RL fell from 0.28
                                    to 0.17 (seed 0, 160 steps)
     epsilon 0.2                    the PPO clip range
+    micro_batches 2                the step's 64 completions go through forward and backward in two
+                                   halves (gradient accumulation): the same gradient, since "dapo"
+                                   divides by the tokens of the whole step, and about 200 MB less
+                                   peak memory (the backward pass of 64 x ~170 tokens is the peak)
     bf16 False, use_cpu            trl 1.x defaults to bf16 and gradient checkpointing: not on a CPU
 """
 from __future__ import annotations
@@ -43,7 +47,7 @@ def rl_budget() -> dict:
 def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8, lr: float = 5e-5,
                 temperature: float = 1.0, max_completion_length: int = 96, beta: float = 0.0,
                 loss_type: str = "dapo", seed: int = 0, device: str = "cpu", logging_steps: int = 1,
-                output_dir: str | None = None, **extra):
+                output_dir: str | None = None, micro_batches: int = 2, **extra):
     """A GRPOConfig for a short, fixed-step run. `extra` overrides any GRPOConfig field."""
     from trl import GRPOConfig
 
@@ -56,11 +60,17 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
     if not isinstance(prompts_per_step, int) or prompts_per_step < 1:
         raise ValueError(f"prompts_per_step must be a positive int, got {prompts_per_step!r}")
     check_lr(lr, example="5e-5")
+    completions = prompts_per_step * num_generations
+    if not isinstance(micro_batches, int) or micro_batches < 1 or completions % micro_batches:
+        raise ValueError(f"micro_batches must be a positive int that divides the {completions} "
+                         f"completions of a step (prompts_per_step x num_generations), "
+                         f"got {micro_batches!r}")
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="grpo-"),
         max_steps=steps,
-        per_device_train_batch_size=prompts_per_step * num_generations,  # counts completions
-        gradient_accumulation_steps=1,
+        # counts completions; one step generates them all at once, then trains in micro-batches
+        per_device_train_batch_size=completions // micro_batches,
+        gradient_accumulation_steps=micro_batches,
         num_generations=num_generations,
         learning_rate=lr,
         lr_scheduler_type="constant",

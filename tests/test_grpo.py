@@ -23,6 +23,8 @@ from lessons_lib.rewards import accuracy_reward, format_reward
     (dict(prompts_per_step="8"), r"prompts_per_step must be a positive int"),
     (dict(lr=0), r"lr must be a number between 0 and 1 \(e.g. 5e-5\), got 0"),
     (dict(lr=1), r"lr must be a number between 0 and 1"),
+    (dict(micro_batches=3), r"micro_batches must be a positive int that divides the 64 completions"),
+    (dict(micro_batches=0), r"micro_batches must be a positive int"),
     (dict(lr=-5e-5), r"lr must be a number between 0 and 1"),
     (dict(lr="5e-5"), r"lr must be a number between 0 and 1"),
 ])
@@ -37,8 +39,12 @@ def test_grpo_config_writes_out_the_settings(tmp_path):
     cfg = grpo_config(7, prompts_per_step=3, num_generations=4, lr=1e-4, seed=5,
                       output_dir=str(tmp_path))
     assert cfg.max_steps == 7 and cfg.num_generations == 4
-    assert cfg.per_device_train_batch_size == 3 * 4
-    assert cfg.gradient_accumulation_steps == 1
+    # 12 completions generated at once (steps_per_generation x micro-batch), trained in 2 halves
+    assert cfg.per_device_train_batch_size == 6 and cfg.gradient_accumulation_steps == 2
+    assert cfg.steps_per_generation * cfg.per_device_train_batch_size == 3 * 4
+    one = grpo_config(7, prompts_per_step=3, num_generations=4, micro_batches=1,
+                      output_dir=str(tmp_path))
+    assert one.per_device_train_batch_size == 12 and one.gradient_accumulation_steps == 1
     assert cfg.beta == 0.0 and cfg.loss_type == "dapo"
     assert cfg.bf16 is False and cfg.fp16 is False and cfg.gradient_checkpointing is False
     assert cfg.learning_rate == 1e-4 and cfg.lr_scheduler_type == "constant" and cfg.warmup_steps == 0
