@@ -1,4 +1,4 @@
-"""Lesson 3's targets over seeds, and what a GRPO step costs (about 4 minutes per seed on 2 cores).
+"""Lesson 3's targets over seeds, and what a GRPO step costs (about 2.5 minutes per seed on 2 cores).
 
     .venv/bin/python bench/rl_seeds.py              # seeds 0 1 2 -> bench/rl_seeds.json
     .venv/bin/python bench/rl_seeds.py --seeds 0
