@@ -3,6 +3,7 @@
     .venv/bin/python bench/rl_seeds.py              # seeds 0 1 2 -> bench/rl_seeds.json
     .venv/bin/python bench/rl_seeds.py --seeds 0
     .venv/bin/python bench/rl_seeds.py --seeds 0 --base models/my_base --steps 150
+    .venv/bin/python bench/rl_seeds.py --seeds 0 --format-weight 0 --out /tmp/no_format.json
 
 For each seed: GRPO from the shipped base (data/checkpoints/03_base) with lesson 3's budget and
 settings, measured before and after on held-out problems as the notebook does. It checks the
@@ -25,7 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 HERE = Path(__file__).resolve().parent
 
 
-def run_seed(seed: int, measure_kw: dict, base=None, steps: int | None = None) -> dict:
+def run_seed(seed: int, measure_kw: dict, base=None, steps: int | None = None,
+             format_weight: float = 0.5) -> dict:
     import trl.trainer.grpo_trainer as grpo_module
 
     from lessons_lib.grpo import RL_BUDGET, train_grpo
@@ -51,7 +53,8 @@ def run_seed(seed: int, measure_kw: dict, base=None, steps: int | None = None) -
     try:
         t0 = time.perf_counter()
         trainer = train_grpo(model, tok, rl_dataset(b["prompts_per_step_count"], seed=seed),
-                             [accuracy_reward, format_reward], b["steps"], reward_weights=[1.0, 0.5],
+                             [accuracy_reward, format_reward], b["steps"],
+                             reward_weights=[1.0, format_weight],
                              prompts_per_step=b["prompts_per_step"],
                              num_generations=b["num_generations"], lr=b["lr"],
                              temperature=b["temperature"],
@@ -83,12 +86,15 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(HERE / "rl_seeds.json"))
     ap.add_argument("--base", default=None, help="base model folder (default data/checkpoints/03_base)")
     ap.add_argument("--steps", type=int, default=None, help="GRPO steps (default: lesson 3's budget)")
+    ap.add_argument("--format-weight", type=float, default=0.5,
+                    help="weight of the format reward (lesson 3 uses 0.5; exercise 3 asks about 0)")
     args = ap.parse_args(argv)
     quiet()
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     rows = []
     for seed in args.seeds:
-        r = run_seed(seed, dict(n_per_step=args.n_per_step, samples=4), args.base, args.steps)
+        r = run_seed(seed, dict(n_per_step=args.n_per_step, samples=4), args.base, args.steps,
+                     args.format_weight)
         rows.append(r)
         b, a = r["before"], r["after"]
         ok = (b["format_rate"] < 0.8 and a["format_rate"] >= 0.95 and r["pass1_gain"] >= 0.25
