@@ -173,23 +173,19 @@ def documents(n: int, seed: int = 0, slip: float = SLIP) -> list[str]:
 
 
 def pages(n: int, seed: int = 0, tokens_per_page: int = 160, tokenizer=None,
-          slip: float = SLIP, curriculum: float = 0.0) -> list[str]:
+          slip: float = SLIP) -> list[str]:
     """`n` training rows of a few documents each, joined by <eos>, about `tokens_per_page` long.
 
     Lengths are measured with `tokenizer` (else estimated from characters). A document longer than
-    a page gets a page of its own. With `curriculum=f`, the first rows hold short problems only and
-    the longest problems appear from row f*n on (feed the rows in order: the lesson-3 base model
-    learns to carry and to copy operations on short problems first).
+    a page gets a page of its own. (A curriculum, short problems in the first rows, was tried for
+    the lesson-3 base and made it worse: it is gone.)
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
     rng = random.Random(f"corpus-{seed}")
     out, docs, used = [], [], 0
     while len(out) < n:
-        longest = max(CORPUS_STEPS)
-        if curriculum:
-            longest = min(longest, 1 + int(longest * len(out) / (curriculum * n)))
-        batch = [document(rng, slip=slip, max_steps=longest) for _ in range(200)]
+        batch = [document(rng, slip=slip, max_steps=max(CORPUS_STEPS)) for _ in range(200)]
         if tokenizer is not None:  # one batched call: fast
             costs = [len(ids) + 1 for ids in tokenizer(batch, add_special_tokens=False).input_ids]
         else:

@@ -15,7 +15,7 @@ from transformers import TrainerCallback
 # the model could not yet copy operations from its question (greedy accuracy 0.27 at 3 steps with a
 # short prompt); at 2200 it solved 1-6 step problems with a short prompt every time.
 BASE_BUDGET = dict(steps=2200, batch_size=32, lr=2e-3, tokens_per_page=160, max_positions=512,
-                   num_hidden_layers=4, curriculum=0.0)
+                   num_hidden_layers=4)
 
 
 def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | None = None,
@@ -40,14 +40,11 @@ def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | Non
     lr = lr or b["lr"]
     model, tok = new_tiny(seed=seed, max_position_embeddings=b["max_positions"],
                           num_hidden_layers=b["num_hidden_layers"])
-    texts = pages(steps * batch_size, seed=seed, tokens_per_page=b["tokens_per_page"], tokenizer=tok,
-                  curriculum=b["curriculum"])
+    texts = pages(steps * batch_size, seed=seed, tokens_per_page=b["tokens_per_page"], tokenizer=tok)
     ds = Dataset.from_dict({"text": texts})
     extra.setdefault("logging_steps", max(1, steps // 60))
     args = sft_config(steps, batch_size, lr, seed, max_length=b["max_positions"],
-                      completion_only_loss=None,
-                      **({"train_sampling_strategy": "sequential"} if b["curriculum"] else {}),
-                      **extra)  # a curriculum needs the rows in order
+                      completion_only_loss=None, **extra)
     callbacks = list(callbacks or [])
     if stop_after is not None:
         callbacks.append(_StopAfter(stop_after))

@@ -177,12 +177,11 @@ def test_pages_pack_documents_with_eos(tokenizer):
     assert sum(lens) / len(lens) > 100
 
 
-def test_pages_curriculum_starts_short():
-    """With a curriculum, the first rows hold 1-step problems only; later rows reach 6 steps."""
-    rows = pages(400, seed=0, curriculum=0.5)
+def test_pages_hold_every_step_count():
+    """Rows mix problems of 1 to 6 steps from the first rows on (no curriculum)."""
+    rows = pages(400, seed=0)
     steps = lambda r: [len(re.findall(r"[+-][0-9]", q)) for q in QUESTION.findall(r)]
-    assert set(steps(" ".join(rows[:30]))) <= {1}
-    assert max(steps(" ".join(rows[300:]))) == 6
+    assert set(steps(" ".join(rows[:30]))) == set(range(1, 7))
 
 
 # --- slips and notations -----------------------------------------------------------------------
@@ -259,7 +258,7 @@ def test_base_budget_has_every_setting():
     from lessons_lib.pretrain import BASE_BUDGET
 
     assert set(BASE_BUDGET) == {"steps", "batch_size", "lr", "max_positions", "num_hidden_layers",
-                                "tokens_per_page", "curriculum"}
+                                "tokens_per_page"}
     assert BASE_BUDGET["tokens_per_page"] < BASE_BUDGET["max_positions"]
 
 
