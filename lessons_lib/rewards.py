@@ -24,11 +24,12 @@ R1_ZERO_TEMPLATE = (
     "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
     "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
 )
-# The course's shortened version: the same conversation and the same request for tags in 64 tokens
-# instead of 222. A tiny model cannot read instructions; what it can use is the shape of the text,
-# and a long preamble it never saw in pretraining derails it: under a 134-token version, the base
-# got the right number (anywhere in its output) 5% of the time, under this one 41% (notebook 03
-# measures it). Every prompt token is also paid for in every RL step (64 completions a step).
+# The course's shortened version: the same plain-text conversation and the same request for tags,
+# in 64 tokens instead of 222. A tiny model cannot read instructions; what it can use is the shape
+# of the text, and a long preamble it never saw in pretraining derails it. Under an earlier
+# 134-token version the base put the right number somewhere in its output 5% of the time, under
+# this one 42% (notebook 03, section 3), and GRPO from it went from a lottery over seeds to +0.79
+# pass@1 or more for each (bench/rl_seeds.py). Every prompt token is also paid for in every RL step.
 TEMPLATE = (
     "The Assistant thinks in <think> </think>, then answers in <answer> </answer>.\n"
     "User: {question}\nAssistant:"
