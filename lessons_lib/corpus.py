@@ -114,9 +114,9 @@ def _question(problem: Problem, rng: random.Random) -> str:
     return rng.choice([q, q, f"what is {q}?"])
 
 
-def _problem(rng: random.Random, max_steps: int = max(CORPUS_STEPS)) -> Problem:
+def _problem(rng: random.Random) -> Problem:
     while True:
-        p = random_problem(rng, rng.choice([s for s in CORPUS_STEPS if s <= max_steps]))
+        p = random_problem(rng, rng.choice(CORPUS_STEPS))
         if split_of(p) == "train":
             return p
 
@@ -127,13 +127,11 @@ def _other(rng: random.Random) -> str:
     return " ".join(rng.choice(_OTHER_WORDS) for _ in range(rng.randint(4, 15))) + "."
 
 
-def document(rng: random.Random, kind: str | None = None, slip: float = SLIP,
-             max_steps: int = max(CORPUS_STEPS)) -> str:
-    """One document of the corpus, of a random kind drawn from MIX (or the `kind` asked for),
-    about problems of at most `max_steps` steps."""
+def document(rng: random.Random, kind: str | None = None, slip: float = SLIP) -> str:
+    """One document of the corpus, of a random kind drawn from MIX (or the `kind` asked for)."""
     if kind is None:
         kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
-    p = _problem(rng, max_steps)
+    p = _problem(rng)
     if kind == "worked":
         thoughts, final = worked_thoughts(p, rng, slip=slip)
         head = rng.choice([f"problem: {p.question}\n", f"{_question(p, rng)}\n"])
@@ -154,7 +152,7 @@ def document(rng: random.Random, kind: str | None = None, slip: float = SLIP,
         pre = "".join(f"{_other(rng)}\n" for _ in range(rng.randint(1, 4))) if rng.random() < 0.1 else ""
         return f"{pre}User: {_question(p, rng)}\nAssistant: {reply}"
     if kind == "bare":
-        lines = [p] + [_problem(rng, max_steps) for _ in range(rng.randint(2, 7))]
+        lines = [p] + [_problem(rng) for _ in range(rng.randint(2, 7))]
         return "\n".join(f"{q.question}={q.answer:02d}" for q in lines)
     if kind == "other":
         return "\n".join(_other(rng) for _ in range(rng.randint(1, 2)))
@@ -185,7 +183,7 @@ def pages(n: int, seed: int = 0, tokens_per_page: int = 160, tokenizer=None,
     rng = random.Random(f"corpus-{seed}")
     out, docs, used = [], [], 0
     while len(out) < n:
-        batch = [document(rng, slip=slip, max_steps=max(CORPUS_STEPS)) for _ in range(200)]
+        batch = [document(rng, slip=slip) for _ in range(200)]
         if tokenizer is not None:  # one batched call: fast
             costs = [len(ids) + 1 for ids in tokenizer(batch, add_special_tokens=False).input_ids]
         else:
