@@ -24,21 +24,22 @@ from lessons_lib.evaluation import accuracy_by_steps  # noqa: E402
 from lessons_lib.formats import sft_prompt, to_records  # noqa: E402
 from lessons_lib.models import new_tiny  # noqa: E402
 from lessons_lib.runtime import quiet, seed_everything  # noqa: E402
-from lessons_lib.sft import lesson_budget, train_sft  # noqa: E402
+from lessons_lib.sft import SFTBudget, lesson_budget, train_sft  # noqa: E402
 from lessons_lib.tasks import make_dataset  # noqa: E402
 
 
-def train_and_measure(fmt: str, seed: int, budget: dict, lr: float | None = None) -> dict:
+def train_and_measure(fmt: str, seed: int, budget: SFTBudget, lr: float | None = None) -> dict:
     """Train `fmt` on the lesson budget with `seed` (data, init, order) as the notebooks do; measure."""
-    lr = budget["lr"][fmt] if lr is None else lr
-    train = make_dataset(budget["train_counts"], split="train", seed=seed)
-    test = make_dataset(budget["test_per_step"], budget["test_steps"], "test", seed=seed + 1)
-    hard = [s for s in budget["train_counts"] if s >= 3]
+    lr = budget.lr[fmt] if lr is None else lr
+    train = make_dataset(budget.train_problems, split="train", seed=seed)
+    test = make_dataset(budget.test_problems_per_step_count, budget.test_step_counts, "test",
+                        seed=seed + 1)
+    hard = [s for s in budget.train_problems if s >= 3]
     max_new = 8 if fmt == "answer_only" else 96
     seed_everything(seed)
     model, tok = new_tiny(seed=seed)
     t0 = time.perf_counter()
-    train_sft(model, tok, to_records(train, fmt), budget["sft_steps"], budget["batch_size"], lr,
+    train_sft(model, tok, to_records(train, fmt), budget.updates[fmt], budget.batch_size, lr,
               seed=seed)
     secs = time.perf_counter() - t0
     test_acc = accuracy_by_steps(model, tok, test, sft_prompt, max_new)
@@ -50,10 +51,10 @@ def train_and_measure(fmt: str, seed: int, budget: dict, lr: float | None = None
             "heldout_3plus": sum(test_acc[s] for s in hard) / len(hard),
             "train_3plus": sum(train_acc[s] for s in hard) / len(hard),
             "max_heldout_3plus": max(test_acc[s] for s in hard),
-            "min_heldout_trained": min(test_acc[s] for s in budget["train_counts"])}
+            "min_heldout_trained": min(test_acc[s] for s in budget.train_problems)}
 
 
-def run_seed(seed: int, budget: dict) -> dict:
+def run_seed(seed: int, budget: SFTBudget) -> dict:
     return {fmt: train_and_measure(fmt, seed, budget) for fmt in ("answer_only", "cot")}
 
 
@@ -74,7 +75,7 @@ def main() -> int:
         print(f"{seed:4d} {c:19.3f} {a['heldout_3plus']:16.3f}; {a['max_heldout_3plus']:.3f} "
               f"{a['train_3plus']:26.3f}   {'meets targets' if passed else 'MISSES a target'}")
     Path(__file__).with_name("seeds.json").write_text(json.dumps(
-        {"budget": {k: (v if not isinstance(v, tuple) else list(v)) for k, v in budget.items()},
+        {"budget": budget.to_dict(),
          "results": results}, indent=1, default=str) + "\n")
     return 0 if ok else 1
 

@@ -1,4 +1,4 @@
-"""A synthetic "web corpus" for pretraining lesson 3's base model, and the notations it is written in.
+"""A synthetic "web corpus" for pretraining lesson 3's base model, written in two notations.
 
 R1-Zero starts from a *base* model: pretrained on web text, never fine-tuned on the answer format.
 Web text about arithmetic is messy, so this corpus is too:
@@ -11,23 +11,25 @@ Web text about arithmetic is messy, so this corpus is too:
     other text         word salad and lists of numbers
     tagged documents   a small share use <think>/<answer> tags, as some web pages do
 
-The R1-Zero prompt template (rewards.TEMPLATE) never appears. About 10% of the documents carry tags
-(MIX["tagged"], plus TAGGED_REPLIES of the dialogues), half of them loosely, so writing the format is something RL has to teach (lesson 3 measures the base model's
-format rate before RL). Documents are packed a few at a time into rows of ~160 tokens, joined by
-<eos>, so the model learns to stop when a document is done and little compute goes to padding.
-Some dialogues start after a long stretch of other text, so positions as far as lesson 3's prompt
-reaches are seen in training.
+The notations, the tags and the short head 'problem: 04+6-3' (formats.short_prompt) are defined in
+`formats`; the R1-Zero prompt template (formats.TEMPLATE) never appears. About 10% of the documents
+carry tags (MIX["tagged"], plus TAGGED_REPLIES of the dialogues), half of them loosely, so writing
+the format is something RL has to teach (lesson 3 measures the base model's format rate before RL).
+Documents are packed a few at a time into rows of ~160 tokens, joined by <eos>, so the model learns
+to stop when a document is done and little compute goes to padding. Some dialogues start after a
+long stretch of other text, so positions as far as lesson 3's prompt reaches are seen in training.
 
 Only training-split problems are written (tasks.split_of), so test problems stay unseen.
 """
 from __future__ import annotations
 
 import random
-import re
 
+from .formats import (
+    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, WORD_VERBS, short_prompt,
+)
 from .tasks import MODULUS, Problem, random_problem, split_of
 
-NOTATIONS = ("symbols", "words")
 CORPUS_STEPS = (1, 2, 3, 4, 5, 6)  # problem lengths the corpus writes about
 
 # The mix of document kinds (shares of documents, summing to 1).
@@ -35,10 +37,6 @@ MIX = dict(worked=0.50, dialogue=0.36, bare=0.05, other=0.05, tagged=0.04)
 TAGGED_REPLIES = 0.15  # share of dialogue replies that use the tags (so ~10% of documents in all)
 SLIP = 0.05  # chance that one step of a worked solution has a wrong result
 
-# One step in each notation, as a regex: used to read thoughts back (language mixing, readability).
-SYMBOL_STEP = re.compile(r"(\d{2})([+-])(\d)=(\d{2})")
-WORD_STEP = re.compile(r"(\d{2}) (plus|minus) (\d) (?:makes|is) (\d{2})")
-_WORD_VERBS = ("makes", "is")
 _OTHER_WORDS = """the a of to and is it we this that so then first next now here there value number
 count total step steps result left over back up by with from on in at for as you your let me
 problem solution question think mind process reasoning answer final start take takes go""".split()
@@ -69,7 +67,7 @@ def step_text(a: int, op: str, x: int, v: int, notation: str, rng: random.Random
     if notation == "symbols":
         return f"{a:02d}{op}{x}={v:02d}"
     if notation == "words":
-        verb = rng.choice(_WORD_VERBS) if rng else "makes"
+        verb = rng.choice(WORD_VERBS) if rng else "makes"
         return f"{a:02d} {'plus' if op == '+' else 'minus'} {x} {verb} {v:02d}"
     raise ValueError(f"unknown notation {notation!r}: choose one of {NOTATIONS}")
 
@@ -96,17 +94,18 @@ def tagged_text(problem: Problem, rng: random.Random, slip: float = SLIP) -> str
     closing remark, no think block), which a format validator would not accept."""
     thoughts, final = worked_thoughts(problem, rng, slip=slip)
     sep = rng.choice(["", " ", "\n"])
-    think = f"<think>{sep}{thoughts}{sep}</think>{sep}"
+    think = f"{THINK_OPEN}{sep}{thoughts}{sep}{THINK_CLOSE}{sep}"
+    answer = f"{ANSWER_OPEN}{final:02d}{ANSWER_CLOSE}"
     if rng.random() < 0.5:
-        return f"{think}<answer>{final:02d}</answer>"
+        return f"{think}{answer}"
     loose = rng.randrange(4)
     if loose == 0:
-        return f"{think}so <answer>{final:02d}</answer>"
+        return f"{think}so {answer}"
     if loose == 1:
-        return f"{think}<answer>the answer is {final:02d}</answer>"
+        return f"{think}{ANSWER_OPEN}the answer is {final:02d}{ANSWER_CLOSE}"
     if loose == 2:
-        return f"{thoughts}{sep}<answer>{final:02d}</answer>"
-    return f"{think}<answer>{final:02d}</answer> {_closer(final, rng)}"
+        return f"{thoughts}{sep}{answer}"
+    return f"{think}{answer} {_closer(final, rng)}"
 
 
 def _question(problem: Problem, rng: random.Random) -> str:
@@ -134,7 +133,7 @@ def document(rng: random.Random, kind: str | None = None, slip: float = SLIP) ->
     p = _problem(rng)
     if kind == "worked":
         thoughts, final = worked_thoughts(p, rng, slip=slip)
-        head = rng.choice([f"problem: {p.question}\n", f"{_question(p, rng)}\n"])
+        head = rng.choice([short_prompt(p.question), f"{_question(p, rng)}\n"])
         return f"{head}{thoughts}\n{_closer(final, rng)}"
     if kind == "dialogue":
         r = rng.random()
@@ -157,7 +156,7 @@ def document(rng: random.Random, kind: str | None = None, slip: float = SLIP) ->
     if kind == "other":
         return "\n".join(_other(rng) for _ in range(rng.randint(1, 2)))
     if kind == "tagged":  # some web pages mark up their working
-        head = rng.choice([f"problem: {p.question}\n", f"{p.question} ", f"{_question(p, rng)}\n"])
+        head = rng.choice([short_prompt(p.question), f"{p.question} ", f"{_question(p, rng)}\n"])
         return head + tagged_text(p, rng, slip)
     raise ValueError(f"unknown document kind {kind!r}: choose one of {sorted(MIX)}")
 
@@ -197,9 +196,3 @@ def pages(n: int, seed: int = 0, tokens_per_page: int = 160, tokenizer=None,
             docs.append(d)
             used += cost
     return out
-
-
-def notation_of(thought: str) -> str:
-    """'symbols', 'words', 'mixed' (steps in both notations) or 'none' (no recognisable step)."""
-    s, w = bool(SYMBOL_STEP.search(thought)), bool(WORD_STEP.search(thought))
-    return "mixed" if s and w else "symbols" if s else "words" if w else "none"

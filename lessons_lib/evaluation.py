@@ -12,6 +12,7 @@ from math import comb
 import torch
 
 from .formats import extract_answer
+from .runtime import check_int
 
 
 @torch.no_grad()
@@ -21,7 +22,24 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
     """Completions (text after the prompt) for each prompt, batched, prompts padded on the left.
 
     With `num_return_sequences=n` the result holds n completions per prompt, prompt by prompt.
+    No prompts give no completions ([]), without touching the model.
     """
+    if isinstance(prompts, (str, bytes)):
+        raise TypeError("prompts must be a list of strings; for one prompt, wrap it: "
+                        "generate(model, tokenizer, [prompt])")
+    prompts = list(prompts)
+    bad = [i for i, p in enumerate(prompts) if not isinstance(p, str)]
+    if bad:
+        raise TypeError(f"prompts must be strings; prompt {bad[0]} is "
+                        f"{type(prompts[bad[0]]).__name__} ({prompts[bad[0]]!r})")
+    for name, v in (("max_new_tokens", max_new_tokens), ("batch_size", batch_size),
+                    ("num_return_sequences", num_return_sequences)):
+        check_int(v, name)
+    if do_sample and not (isinstance(temperature, (int, float)) and temperature > 0):
+        raise ValueError(f"temperature must be a number above 0 when sampling, got {temperature!r}; "
+                         "for greedy decoding leave do_sample=False")
+    if not prompts:
+        return []
     if seed is not None:
         torch.manual_seed(seed)
     model.eval()
@@ -54,7 +72,13 @@ def _correct(model, tokenizer, problems, prompt_fn, max_new_tokens, batch_size=2
 
 def accuracy_by_steps(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64,
                       batch_size: int = 256) -> dict[int, float]:
-    """Greedy exact-match accuracy, per number of steps: {steps: fraction correct}."""
+    """Greedy exact-match accuracy, per number of steps: {steps: fraction correct}.
+
+    Only the step counts present in `problems` appear, sorted; no problems give {}.
+    """
+    problems = list(problems)
+    if not problems:
+        return {}
     hits, counts = defaultdict(int), defaultdict(int)
     for p, ok in zip(problems, _correct(model, tokenizer, problems, prompt_fn, max_new_tokens,
                                         batch_size)):
@@ -64,7 +88,10 @@ def accuracy_by_steps(model, tokenizer, problems, prompt_fn, max_new_tokens: int
 
 
 def accuracy(model, tokenizer, problems, prompt_fn, max_new_tokens: int = 64) -> float:
-    """Greedy exact-match accuracy over `problems` (leaves the model in the mode it found it in)."""
+    """Greedy exact-match accuracy over `problems` (leaves the model in the mode it found it in).
+
+    No problems give 0.0.
+    """
     was_training = model.training
     hits = _correct(model, tokenizer, problems, prompt_fn, max_new_tokens)
     if was_training:

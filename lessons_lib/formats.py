@@ -1,13 +1,27 @@
-"""Prompt and target formats: what the model reads and what it is taught to write.
+"""The course's text formats, in one place: prompts, targets, the <think>/<answer> tags, the two
+notations of a step. Every other module reads and writes text through the names defined here.
 
-The same prompt serves both fine-tuning formats; only the target changes:
+Prompts (what the model reads):
 
-    prompt             Q: 37+8-5+9\nA:
+    sft_prompt        Q: 37+8-5+9\\nA:                         lessons 1-2 (fine-tuning)
+    r1_zero_prompt    The Assistant thinks in <think> </think>, then answers in <answer> </answer>.
+                      User: 37+8-5+9\\nAssistant:               lesson 3 (RL), TEMPLATE
+    short_prompt      problem: 37+8-5+9\\n                      a head the pretraining corpus uses
+
+Targets (what lessons 1-2 teach the model to write; the same prompt serves both):
+
     answer-only        <answer>49</answer>
     chain of thought   <think>37+8=45 45-5=40 40+9=49</think><answer>49</answer>
 
+Steps, in the two notations of lesson 3's corpus:
+
+    symbols   04+6=10          (SYMBOL_STEP)
+    words     04 plus 6 makes 10, 04 plus 6 is 10   (WORD_STEP)
+
 The tags are ordinary tokens of the vocabulary, not "special" tokens: trl decodes completions with
 `skip_special_tokens=True`, so special tags would vanish before a reward function could see them.
+The strict checking of a completion (the RL rewards) lives in `rewards`; the lenient reading for
+measuring SFT models (`extract_answer`, `thought_text`) lives here.
 """
 from __future__ import annotations
 
@@ -15,16 +29,73 @@ import re
 
 from .tasks import Problem
 
+# --- the tags ----------------------------------------------------------------------------------
+
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 ANSWER_OPEN, ANSWER_CLOSE = "<answer>", "</answer>"
 FORMATS = ("answer_only", "cot")
 
-_ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+TAG_RE = re.compile(r"</?(?:think|answer)>")  # any of the four tags
+THINK_RE = re.compile(f"{THINK_OPEN}(.*?){THINK_CLOSE}", re.DOTALL)  # the first think block
+ANSWER_RE = re.compile(f"{ANSWER_OPEN}(.*?){ANSWER_CLOSE}", re.DOTALL)  # the first answer block
+# A whole completion in the R1-Zero format, whitespace allowed around the blocks (the strict checks
+# on what the blocks hold are in rewards.parse_completion).
+COMPLETION_RE = re.compile(
+    rf"\s*{THINK_OPEN}(?P<think>.*?){THINK_CLOSE}\s*{ANSWER_OPEN}(?P<answer>.*?){ANSWER_CLOSE}\s*",
+    re.DOTALL)
+
+# --- the two notations of a step -----------------------------------------------------------------
+
+NOTATIONS = ("symbols", "words")
+WORD_VERBS = ("makes", "is")  # '04 plus 6 makes 10' or '04 plus 6 is 10'
+SYMBOL_STEP = re.compile(r"(\d{2})([+-])(\d)=(\d{2})")
+WORD_STEP = re.compile(rf"(\d{{2}}) (plus|minus) (\d) (?:{'|'.join(WORD_VERBS)}) (\d{{2}})")
+
+
+def notation_of(thought: str) -> str:
+    """'symbols', 'words', 'mixed' (steps in both notations) or 'none' (no recognisable step)."""
+    s, w = bool(SYMBOL_STEP.search(thought)), bool(WORD_STEP.search(thought))
+    return "mixed" if s and w else "symbols" if s else "words" if w else "none"
+
+
+# --- prompts -------------------------------------------------------------------------------------
+
+# DeepSeek-R1-Zero's prompt, word for word (R1 paper, table 1).
+R1_ZERO_TEMPLATE = (
+    "A conversation between User and Assistant. The User asks a question, and the Assistant "
+    "solves it. The Assistant first thinks about the reasoning process in the mind and then "
+    "provides the User with the answer. The reasoning process and answer are enclosed within "
+    "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
+    "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
+)
+# The course's shortened version: the same plain-text conversation and the same request for tags,
+# in 64 tokens instead of 222. A tiny model cannot read instructions; what it can use is the shape
+# of the text, and a long preamble it never saw in pretraining derails it. Under an earlier
+# 134-token version the base put the right number somewhere in its output 5% of the time, under
+# this one 42% (notebook 03, section 3), and GRPO from it went from a lottery over seeds to +0.79
+# pass@1 or more for each (bench/rl_seeds.py). Every prompt token is also paid for in every RL step.
+TEMPLATE = (
+    "The Assistant thinks in <think> </think>, then answers in <answer> </answer>.\n"
+    "User: {question}\nAssistant:"
+)
 
 
 def sft_prompt(problem: Problem) -> str:
+    """The prompt of lessons 1-2: 'Q: 37+8-5+9\\nA: '."""
     return f"Q: {problem.question}\nA: "
 
+
+def r1_zero_prompt(question: str) -> str:
+    """Lesson 3's prompt for a question (TEMPLATE: a plain-text conversation, no chat template)."""
+    return TEMPLATE.format(question=question)
+
+
+def short_prompt(question: str) -> str:
+    """'problem: 37+8-5\\n', a head the pretraining corpus writes before worked solutions."""
+    return f"problem: {question}\n"
+
+
+# --- targets -------------------------------------------------------------------------------------
 
 def sft_target(problem: Problem, fmt: str) -> str:
     """The completion the model is trained to write, in format `fmt` ('answer_only' or 'cot')."""
@@ -45,6 +116,8 @@ def to_records(problems: list[Problem], fmt: str) -> list[dict]:
     ]
 
 
+# --- reading completions back (leniently: for measuring, not as a reward) -------------------------
+
 def extract_answer(completion: str) -> int | None:
     """The integer inside the first <answer>...</answer>, or None if there is none.
 
@@ -53,7 +126,7 @@ def extract_answer(completion: str) -> int | None:
     """
     if not isinstance(completion, str):
         return None
-    m = _ANSWER_RE.search(completion)
+    m = ANSWER_RE.search(completion)
     if not m:
         return None
     text = m.group(1).strip()
@@ -61,12 +134,22 @@ def extract_answer(completion: str) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,3}", text) else None
 
 
-def thought_text(completion: str) -> str:
-    """What stands between <think> and </think> ('' if there are no thoughts)."""
+def thought_text(completion: str, before_answer: bool = False) -> str:
+    """The thoughts of a completion, stripped: what stands inside the first <think>...</think>.
+
+    Without a closed think block the result is '' or, with `before_answer=True`, the text before the
+    first <answer> with any tags replaced by spaces (a base model often writes its working with no
+    think block). '' for anything that is not a string.
+    """
     if not isinstance(completion, str):
         return ""
-    m = re.search(r"<think>(.*?)</think>", completion, re.DOTALL)
-    return m.group(1) if m else ""
+    m = THINK_RE.search(completion)
+    if m:
+        return m.group(1).strip()
+    if not before_answer:
+        return ""
+    head = completion.split(ANSWER_OPEN, 1)[0]
+    return TAG_RE.sub(" ", head).strip()
 
 
 _EQ_RE = re.compile(r"(\d+)([+-])(\d+)=(\d+)")

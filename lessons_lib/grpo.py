@@ -7,72 +7,152 @@ completion better than its siblings is made more likely, a worse one less likely
 PPO's clipped objective on the token probability ratios. Lesson 3 recomputes both by hand.
 
 Settings that matter, and why they are what they are here:
-    learning_rate 5e-5, constant   trl's default (1e-6) is made for billion-parameter models and
+    lr 5e-5, constant              trl's default (1e-6) is made for billion-parameter models and
                                    barely moves a tiny one; 3e-4 made the base collapse in planning
     beta 0.0                       no KL penalty to a reference model (trl's default; DAPO and
                                    Dr. GRPO drop it too); saves a second model in memory
     loss_type "dapo"               token losses averaged over all tokens of the batch, so long
                                    completions are not favoured or punished for their length
-    num_generations 8              the group size; the batch counts completions, so 64 = 8 prompts
+    num_generations 8              the group size; an update trains on 8 prompts x 8 = 64 completions
     temperature 1.0                sample from the model as it is: exploration comes from there
     max_completion_length 96       room to spare for a 4-step thought in words (~50 tokens): at 64,
                                    truncated thoughts scored 0 and pass@1 after RL fell from 0.28
-                                   to 0.17 (seed 0, 160 steps)
+                                   to 0.17 (seed 0, 160 updates)
     epsilon 0.2                    the PPO clip range
-    micro_batches 2                the step's 64 completions go through forward and backward in two
+    micro_batches 2                an update's 64 completions go through forward and backward in two
                                    halves (gradient accumulation): the same gradient, since "dapo"
-                                   divides by the tokens of the whole step, and about 200 MB less
+                                   divides by the tokens of the whole update, and about 200 MB less
                                    peak memory (the backward pass of 64 x ~170 tokens is the peak)
     bf16 False, use_cpu            trl 1.x defaults to bf16 and gradient checkpointing: not on a CPU
+
+The course says "updates" for optimizer steps ("steps" is the number of operations of a problem).
+The run's size and sampling settings are one `RLBudget` (`rl_budget()` gives lesson 3's); make a
+variant with `dataclasses.replace(budget, lr=1e-3, updates=60)`.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import tempfile
 
-MAX_RL_STEPS = 10_000
-
-RL_BUDGET = dict(steps=160, prompts_per_step=8, num_generations=8, lr=5e-5, temperature=1.0,
-                 max_completion_length=96, prompts_per_step_count=400)
-RL_BUDGET_SMOKE = dict(RL_BUDGET, steps=4, prompts_per_step=2, num_generations=4,
-                       max_completion_length=32, prompts_per_step_count=8)
+MAX_RL_UPDATES = 10_000
+# trl 1.16's GRPOConfig.loss_type values (it checks them only once training has started)
+LOSS_TYPES = ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", "vespo")
 
 
-def rl_budget() -> dict:
-    """Lesson 3's RL budget (the smoke version when LESSONS_SMOKE=1)."""
+@dataclasses.dataclass(frozen=True)
+class RLBudget:
+    """Lesson 3's RL budget: how long GRPO runs and how it samples.
+
+    updates                          optimizer updates
+    prompts_per_update               prompts sampled per update
+    num_generations                  completions per prompt (the GRPO group, at least 2)
+    lr                               learning rate (constant)
+    temperature                      sampling temperature (> 0)
+    max_completion_length            most new tokens per completion
+    train_problems_per_step_count    training problems per step count in the RL dataset
+
+    Every field is checked when a budget is made, so a misspelt or out-of-range field raises at
+    once: `dataclasses.replace(budget, lr=1e-3, updates=60)` makes a variant.
+    """
+
+    updates: int = 160
+    prompts_per_update: int = 8
+    num_generations: int = 8
+    lr: float = 5e-5
+    temperature: float = 1.0
+    max_completion_length: int = 96
+    train_problems_per_step_count: int = 400
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr, check_updates
+
+        check_updates(self.updates, MAX_RL_UPDATES)
+        check_int(self.prompts_per_update, "prompts_per_update")
+        check_int(self.num_generations, "num_generations", least=2,
+                  why=" (GRPO compares completions of one prompt with each other)")
+        check_lr(self.lr, example="5e-5")
+        t = self.temperature
+        if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 < t < float("inf"):
+            raise ValueError(f"temperature must be a number above 0 (1.0 samples from the model as it "
+                             f"is; near 0 is almost greedy, which gives GRPO no spread), got {t!r}")
+        check_int(self.max_completion_length, "max_completion_length",
+                  why=" (the most new tokens per completion, e.g. 96)")
+        check_int(self.train_problems_per_step_count, "train_problems_per_step_count")
+
+    @property
+    def completions_per_update(self) -> int:
+        return self.prompts_per_update * self.num_generations
+
+    def smoke(self) -> RLBudget:
+        """The smoke-mode variant (CI): a few short updates of small groups."""
+        return dataclasses.replace(self, updates=4, prompts_per_update=2, num_generations=4,
+                                   max_completion_length=32, train_problems_per_step_count=8)
+
+
+def rl_budget() -> RLBudget:
+    """Lesson 3's RL budget (its smoke variant when LESSONS_SMOKE=1)."""
     from .runtime import smoke
 
-    return dict(RL_BUDGET_SMOKE if smoke() else RL_BUDGET)
+    return RLBudget().smoke() if smoke() else RLBudget()
 
 
-def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8, lr: float = 5e-5,
-                temperature: float = 1.0, max_completion_length: int = 96, beta: float = 0.0,
-                loss_type: str = "dapo", seed: int = 0, device: str = "cpu", logging_steps: int = 1,
-                output_dir: str | None = None, micro_batches: int = 2, **extra):
-    """A GRPOConfig for a short, fixed-step run. `extra` overrides any GRPOConfig field."""
+# GRPOConfig fields the budget (or micro_batches) sets: passing them in `extra` would give a run two
+# values for one setting.
+_FROM_BUDGET = {"max_steps": "updates", "learning_rate": "lr", "temperature": "temperature",
+                "num_generations": "num_generations", "max_completion_length": "max_completion_length",
+                "per_device_train_batch_size": "micro_batches",
+                "gradient_accumulation_steps": "micro_batches"}
+
+
+def _check_budget(budget, caller: str) -> None:
+    if not isinstance(budget, RLBudget):
+        raise TypeError(f"{caller} takes an RLBudget, got {type(budget).__name__} ({budget!r}); "
+                        "use rl_budget(), or a variant: dataclasses.replace(rl_budget(), updates=20)")
+
+
+def _check_extra(extra: dict, caller: str) -> None:
+    fields = {f.name for f in dataclasses.fields(RLBudget)}
+    for key in extra:
+        if key in fields or key in _FROM_BUDGET:
+            field = key if key in fields else _FROM_BUDGET[key]
+            how = ("pass micro_batches=..." if field == "micro_batches"
+                   else f"make a variant of the budget: dataclasses.replace(budget, {field}=...)")
+            raise TypeError(f"{caller}: {key!r} is set by the budget, not by a keyword; {how}")
+
+
+def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_steps: int = 1,
+                output_dir: str | None = None, micro_batches: int = 2, beta: float = 0.0,
+                loss_type: str = "dapo", **extra):
+    """A GRPOConfig for a run of exactly `budget.updates` updates, every setting written out.
+
+    `extra` overrides any other GRPOConfig field (trl's own names: `logging_steps` counts updates).
+    """
     from trl import GRPOConfig
 
-    from .runtime import check_lr, check_steps, trainer_settings
+    from .runtime import trainer_settings
 
-    check_steps(steps, MAX_RL_STEPS)
-    if not isinstance(num_generations, int) or num_generations < 2:
-        raise ValueError(f"num_generations must be an int of at least 2 (GRPO compares completions "
-                         f"of one prompt with each other), got {num_generations!r}")
-    if not isinstance(prompts_per_step, int) or prompts_per_step < 1:
-        raise ValueError(f"prompts_per_step must be a positive int, got {prompts_per_step!r}")
-    check_lr(lr, example="5e-5")
-    completions = prompts_per_step * num_generations
-    if not isinstance(micro_batches, int) or micro_batches < 1 or completions % micro_batches:
+    _check_budget(budget, "grpo_config")
+    _check_extra(extra, "grpo_config")
+    completions = budget.completions_per_update
+    if not isinstance(micro_batches, int) or isinstance(micro_batches, bool) or micro_batches < 1 \
+            or completions % micro_batches:
         raise ValueError(f"micro_batches must be a positive int that divides the {completions} "
-                         f"completions of a step (prompts_per_step x num_generations), "
+                         f"completions of an update (prompts_per_update x num_generations), "
                          f"got {micro_batches!r}")
+    if loss_type not in LOSS_TYPES:
+        raise ValueError(f"unknown loss_type {loss_type!r}: trl's GRPO offers {LOSS_TYPES}; "
+                         "the course uses 'dapo'")
+    if not isinstance(beta, (int, float)) or isinstance(beta, bool) or not 0 <= beta < float("inf"):
+        raise ValueError(f"beta (the KL penalty's weight) must be a number of at least 0, got {beta!r}")
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="grpo-"),
-        max_steps=steps,
-        # counts completions; one step generates them all at once, then trains in micro-batches
+        max_steps=budget.updates,
+        # counts completions; one update generates them all at once, then trains in micro-batches
         per_device_train_batch_size=completions // micro_batches,
         gradient_accumulation_steps=micro_batches,
-        num_generations=num_generations,
-        learning_rate=lr,
+        num_generations=budget.num_generations,
+        learning_rate=budget.lr,
         lr_scheduler_type="constant",
         warmup_steps=0,
         weight_decay=0.0,
@@ -82,10 +162,10 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
         scale_rewards="group",
         epsilon=0.2,
         num_iterations=1,
-        temperature=temperature,
+        temperature=budget.temperature,
         top_p=1.0,
         top_k=0,
-        max_completion_length=max_completion_length,
+        max_completion_length=budget.max_completion_length,
         mask_truncated_completions=False,
         seed=seed,
         data_seed=seed,
@@ -96,19 +176,68 @@ def grpo_config(steps: int, prompts_per_step: int = 8, num_generations: int = 8,
     return GRPOConfig(**cfg)
 
 
-def train_grpo(model, tokenizer, dataset, reward_funcs, steps: int, reward_weights=None,
-               callbacks=None, **config):
-    """Run GRPO on `dataset` (a 'prompt' column plus columns the rewards read) for `steps` steps.
+# What trl's GRPOTrainer passes to every reward function besides the dataset's columns.
+_TRL_REWARD_ARGS = {"prompts", "completions", "completion_ids", "trainer_state", "log_extra",
+                    "log_metric"}
+# Dataset columns trl does not pass on to reward functions.
+_NOT_PASSED = {"prompt", "completion", "completion_ids"}
 
-    Returns the trainer; `trainer.state.log_history` holds trl's metrics at every step.
+
+def check_reward_columns(reward_funcs, column_names) -> None:
+    """Raise a ValueError, before any training, if a reward function cannot be called on the data.
+
+    trl calls each reward function with `prompts`, `completions`, `completion_ids`,
+    `trainer_state`, `log_extra`, `log_metric` and every dataset column except 'prompt' as keyword
+    arguments: a required parameter must be one of those, and a function without **kwargs must
+    accept them all.
+    """
+    funcs = reward_funcs if isinstance(reward_funcs, (list, tuple)) else [reward_funcs]
+    columns = [c for c in column_names if c not in _NOT_PASSED]
+    passed = _TRL_REWARD_ARGS | set(columns)
+    for fn in funcs:
+        if not callable(fn) or isinstance(fn, str) or hasattr(fn, "forward"):
+            continue  # a reward model (a name or a module): trl feeds it text, not columns
+        try:
+            params = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+            continue
+        name = getattr(fn, "__name__", repr(fn))
+        var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
+        for p in params:
+            if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                continue
+            if p.default is p.empty and p.name not in passed:
+                raise ValueError(
+                    f"the reward function {name} needs {p.name!r}, which trl passes only as a "
+                    f"dataset column, but the dataset has the columns {list(column_names)}. Add a "
+                    f"{p.name!r} column (lessons_lib.r1.rl_dataset() has 'answer' and 'steps'), or "
+                    f"give the parameter a default.")
+        if not var_kw:
+            unknown = sorted(passed - {p.name for p in params})
+            if unknown:
+                raise ValueError(
+                    f"the reward function {name} does not accept {unknown}, which trl passes to "
+                    "every reward function: add **kwargs to its parameters.")
+
+
+def train_grpo(model, tokenizer, dataset, reward_funcs, budget: RLBudget, reward_weights=None,
+               callbacks=None, seed: int = 0, device: str = "cpu", **extra):
+    """Run GRPO on `dataset` (a 'prompt' column plus the columns the rewards read) for
+    `budget.updates` updates. `extra` goes to grpo_config (micro_batches, beta, GRPOConfig fields).
+
+    Everything is checked before the trainer is built: the budget, the settings, the 'prompt'
+    column and the columns each reward function needs. Returns the trainer;
+    `trainer.state.log_history` holds trl's metrics at every update.
     """
     from transformers.trainer_callback import PrinterCallback
     from trl import GRPOTrainer
 
+    _check_budget(budget, "train_grpo")
     if "prompt" not in dataset.column_names:
         raise ValueError(f"the dataset needs a 'prompt' column; it has {dataset.column_names}. "
                          "Build it with lessons_lib.r1.rl_dataset().")
-    args = grpo_config(steps, reward_weights=reward_weights, **config)
+    check_reward_columns(reward_funcs, dataset.column_names)
+    args = grpo_config(budget, seed=seed, device=device, reward_weights=reward_weights, **extra)
     trainer = GRPOTrainer(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
                           processing_class=tokenizer, callbacks=callbacks)
     trainer.remove_callback(PrinterCallback)

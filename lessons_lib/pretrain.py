@@ -8,23 +8,62 @@ model shipped in data/checkpoints/03_base; `base_card` measures what lesson 3 ne
 """
 from __future__ import annotations
 
+import dataclasses
+
 from transformers import TrainerCallback
 
-# Rows of ~160 tokens (a few documents each), 32 rows (about 5k tokens) per step, on a 4-layer
-# version of the tiny model. The step count matters more than anything else measured: at 1400 steps
+
+# Rows of ~160 tokens (a few documents each), 32 rows (about 5k tokens) per update, on a 4-layer
+# version of the tiny model. The number of updates matters more than anything else measured: at 1400
 # the model could not yet copy operations from its question (greedy accuracy 0.27 at 3 steps with a
 # short prompt); at 2200 it solved 1-6 step problems with a short prompt every time.
-BASE_BUDGET = dict(steps=2200, batch_size=32, lr=2e-3, tokens_per_page=160, max_positions=512,
-                   num_hidden_layers=4)
+@dataclasses.dataclass(frozen=True)
+class PretrainBudget:
+    """The budget of the base model's pretraining (scripts/pretrain_base.py uses the defaults).
+
+    updates             optimizer updates
+    batch_size          rows (pages) per update
+    lr                  peak learning rate (cosine schedule)
+    tokens_per_page     about how many tokens a row holds (a few documents joined by <eos>)
+    max_positions       the model's context length (and the longest row trained on)
+    num_hidden_layers   layers of the tiny model
+
+    Every field is checked when a budget is made; `dataclasses.replace(budget, updates=8)` makes a
+    variant.
+    """
+
+    updates: int = 2200
+    batch_size: int = 32
+    lr: float = 2e-3
+    tokens_per_page: int = 160
+    max_positions: int = 512
+    num_hidden_layers: int = 4
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr, check_updates
+        from .sft import MAX_SFT_UPDATES
+
+        check_updates(self.updates, MAX_SFT_UPDATES)
+        check_int(self.batch_size, "batch_size", why=" (rows per optimizer update)")
+        check_lr(self.lr, example="2e-3")
+        for name in ("tokens_per_page", "max_positions", "num_hidden_layers"):
+            check_int(getattr(self, name), name)
+        if self.tokens_per_page > self.max_positions:
+            raise ValueError(f"tokens_per_page={self.tokens_per_page} is more than the model's "
+                             f"max_positions={self.max_positions}: pages would be cut short")
+
+    def smoke(self) -> PretrainBudget:
+        """A few small updates of the same schedule and model (tests, CI)."""
+        return dataclasses.replace(self, updates=8, batch_size=4)
 
 
-def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | None = None,
-                  lr: float | None = None, callbacks=None, stop_after: int | None = None, **extra):
+def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks=None,
+                  stop_after: int | None = None, **extra):
     """(model, tokenizer, trainer): a tiny model pretrained from scratch on the corpus.
 
-    Deterministic in `seed` and the budget (BASE_BUDGET unless overridden). `stop_after=n` runs
-    only the first n steps of the same schedule (the reproduction test compares them with the
-    shipped model's log).
+    Deterministic in `seed` and `budget` (PretrainBudget() when None). `stop_after=n` runs only the
+    first n updates of the same schedule (the reproduction test compares them with the shipped
+    model's log). `extra` overrides SFTConfig fields (e.g. `logging_steps`, `output_dir`).
     """
     from datasets import Dataset
     from transformers.trainer_callback import PrinterCallback
@@ -34,16 +73,21 @@ def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | Non
     from .models import new_tiny
     from .sft import sft_config
 
-    b = BASE_BUDGET
-    steps = b["steps"] if steps is None else steps
-    batch_size = batch_size or b["batch_size"]
-    lr = lr or b["lr"]
-    model, tok = new_tiny(seed=seed, max_position_embeddings=b["max_positions"],
-                          num_hidden_layers=b["num_hidden_layers"])
-    texts = pages(steps * batch_size, seed=seed, tokens_per_page=b["tokens_per_page"], tokenizer=tok)
+    b = PretrainBudget() if budget is None else budget
+    if not isinstance(b, PretrainBudget):
+        raise TypeError(f"budget must be a PretrainBudget, got {type(b).__name__} ({b!r}); "
+                        "e.g. dataclasses.replace(PretrainBudget(), updates=100)")
+    if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
+                                   or not 1 <= stop_after <= b.updates):
+        raise ValueError(f"stop_after must be an int from 1 to the budget's {b.updates} updates "
+                         f"(or None for the whole run), got {stop_after!r}")
+    model, tok = new_tiny(seed=seed, max_position_embeddings=b.max_positions,
+                          num_hidden_layers=b.num_hidden_layers)
+    texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,
+                  tokenizer=tok)
     ds = Dataset.from_dict({"text": texts})
-    extra.setdefault("logging_steps", max(1, steps // 60))
-    args = sft_config(steps, batch_size, lr, seed, max_length=b["max_positions"],
+    extra.setdefault("logging_steps", max(1, b.updates // 60))
+    args = sft_config(b.updates, b.batch_size, b.lr, seed, max_length=b.max_positions,
                       completion_only_loss=None, **extra)
     callbacks = list(callbacks or [])
     if stop_after is not None:
@@ -57,7 +101,7 @@ def pretrain_base(steps: int | None = None, seed: int = 0, batch_size: int | Non
 
 
 class _StopAfter(TrainerCallback):
-    """Ends training after `n` optimizer steps; the learning-rate schedule stays the full run's."""
+    """Ends training after `n` optimizer updates; the learning-rate schedule stays the full run's."""
 
     def __init__(self, n: int):
         self.n = n
@@ -69,9 +113,10 @@ class _StopAfter(TrainerCallback):
 
 def base_card(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6)) -> dict:
     """What the base model does with the R1-Zero template (lessons_lib.r1.measure), and, for
-    comparison, its greedy accuracy with a short prompt the corpus uses ('problem: 37+8-5'),
-    reading the last number it writes: can it reason at all, before any RL?"""
+    comparison, its greedy accuracy with the short prompt the corpus uses (formats.short_prompt,
+    'problem: 37+8-5\\n'), reading the last number it writes: can it reason at all, before any RL?"""
     from .evaluation import generate
+    from .formats import short_prompt
     from .r1 import loose_answer, measure
     from .tasks import make_problems
 
@@ -79,7 +124,7 @@ def base_card(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6)) 
     card["short_prompt_greedy_by_steps"] = {}
     for s in steps:
         problems = make_problems(n_per_step, s, "test", seed=0)
-        outs = generate(model, tokenizer, [f"problem: {p.question}\n" for p in problems], 96)
+        outs = generate(model, tokenizer, [short_prompt(p.question) for p in problems], 96)
         card["short_prompt_greedy_by_steps"][s] = sum(
             loose_answer(o) == p.answer for o, p in zip(outs, problems)) / len(problems)
     return card

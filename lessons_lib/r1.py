@@ -10,6 +10,10 @@
     tokens            mean completion length (the decoded text re-tokenised: for garbage that
                       spells known words inside longer ones this can exceed the tokens generated)
     and the thought statistics of lessons_lib.thoughts (loops, mixing, readability, ...)
+
+The held-out problems are fixed by `problem_seed` alone, so runs with different sampling seeds
+(`seed`) are scored on the same problems. RL_STEP_COUNTS are the step counts (operations per
+problem) of the RL prompts and of the measurements.
 """
 from __future__ import annotations
 
@@ -17,17 +21,20 @@ import re
 from collections import defaultdict
 
 from .evaluation import generate
-from .rewards import accuracy_reward, format_reward, r1_zero_prompt
+from .formats import r1_zero_prompt
+from .rewards import accuracy_reward, format_reward
 from .tasks import make_problems
 from .thoughts import thought_stats
 
-RL_STEPS = (1, 2, 3, 4)  # the step counts of the RL prompts (and of the measurements), as in lessons 1-2
+RL_STEP_COUNTS = (1, 2, 3, 4)  # step counts of the RL prompts (and of the measurements), as in lessons 1-2
 MAX_NEW_TOKENS = 96  # room to spare for a 4-step thought in words and the answer
 _LAST_NUMBER = re.compile(r"(\d+)\D*$")
 
 
-def rl_dataset(n_per_step: int, steps=RL_STEPS, split: str = "train", seed: int = 0):
+def rl_dataset(n_per_step: int, steps=RL_STEP_COUNTS, split: str = "train", seed: int = 0):
     """A `datasets.Dataset` of R1-Zero prompts with the true `answer` (and `steps`) as columns.
+
+    `n_per_step` problems for each step count in `steps`, shuffled (deterministic in `seed`).
 
     trl's GRPOTrainer passes the extra columns to the reward functions as keyword arguments.
     """
@@ -46,11 +53,24 @@ def loose_answer(completion: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEPS, samples: int = 4,
+def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, samples: int = 4,
             temperature: float = 1.0, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
-            split: str = "test", keep_completions: bool = False) -> dict:
-    """The lesson-3 measurements of `model` under the R1-Zero template (see the module docstring)."""
-    problems = [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
+            problem_seed: int = 0, split: str = "test", keep_completions: bool = False) -> dict:
+    """The lesson-3 measurements of `model` under the R1-Zero template (see the module docstring).
+
+    `n_per_step` problems of each step count in `steps`, drawn from `split` with `problem_seed`;
+    `samples` sampled completions per problem at `temperature`, drawn with `seed`.
+    """
+    for name, v in (("n_per_step", n_per_step), ("samples", samples)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name} must be an int of at least 1, got {v!r}")
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or temperature <= 0:
+        raise ValueError(f"temperature must be a number above 0 (1.0 samples from the model as it "
+                         f"is; greedy accuracy is measured as well), got {temperature!r}")
+    steps = tuple(steps)
+    if not steps:
+        raise ValueError("steps is empty: give the step counts to measure, e.g. steps=(1, 2, 3, 4)")
+    problems = [p for s in steps for p in make_problems(n_per_step, s, split, problem_seed)]
     prompts = [r1_zero_prompt(p.question) for p in problems]
     # 256 sequences at a time, however many samples per prompt: generate's batch counts prompts,
     # and 256 prompts x 4 samples held ~1 GB of attention and cache at once.

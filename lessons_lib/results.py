@@ -6,22 +6,63 @@ running them all, so the numbers of a headless run can be read without opening a
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from .paths import results_dir
 from .runtime import smoke
 
 
+def _plain(value, path: str):
+    """`value` as plain JSON types, checked: every number finite, every key a string or a number.
+
+    Mappings become dicts, tuples lists; numpy and torch scalars become Python numbers.
+    """
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise TypeError(f"{path} has the key {k!r} ({type(k).__name__}): JSON keys are "
+                                "strings or numbers")
+            out[k] = _plain(v, f"{path}[{k!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if not isinstance(value, float):
+        try:  # numpy and torch scalars (a 0-d tensor, np.float32(0.5), np.int64(3))
+            value = value.item() if hasattr(value, "item") else float(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{path} is of type {type(value).__name__} ({value!r}), which JSON "
+                            "cannot hold: store numbers, strings, lists and dicts") from None
+        if not isinstance(value, float):
+            return _plain(value, path)
+    if not math.isfinite(value):
+        raise ValueError(f"{path} is {value}: JSON has no NaN or infinity, so the file would not "
+                         "be valid. Store None for a number that was not measured, or find why the "
+                         "computation gave it (e.g. a mean over nothing).")
+    return value
+
+
 def save_results(notebook: str, numbers: dict, folder: str | Path | None = None) -> Path:
-    """Write `numbers` (JSON-serialisable) for `notebook` (e.g. '01_answer_only_sft')."""
+    """Write `numbers` for `notebook` (e.g. '01_answer_only_sft') to results/<notebook>.json.
+
+    `numbers` holds dicts, lists, strings and finite numbers (numpy and torch scalars are
+    converted). A NaN or infinity raises a ValueError naming where it is, before anything is written.
+    """
+    if not isinstance(numbers, Mapping):
+        raise TypeError(f"numbers must be a dict of results, got {type(numbers).__name__}")
+    plain = _plain(numbers, "numbers")
     folder = Path(folder) if folder else results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"notebook": notebook, "smoke": smoke(), "machine": platform.machine(),
-               "written": time.strftime("%Y-%m-%d %H:%M:%S"), "numbers": numbers}
+               "written": time.strftime("%Y-%m-%d %H:%M:%S"), "numbers": plain}
     path = folder / f"{notebook}.json"
-    path.write_text(json.dumps(payload, indent=1, sort_keys=False, default=float) + "\n")
+    path.write_text(json.dumps(payload, indent=1, sort_keys=False, allow_nan=False) + "\n")
     return path
 
 

@@ -2,7 +2,8 @@
 
 Both have trl's reward-function signature: `fn(completions, **columns) -> list[float]`, where every
 dataset column (here `answer`) arrives as a keyword argument. They never raise, whatever the model
-writes, and they do not pay for tricks a policy finds under RL pressure:
+writes (a caller's bug, such as fewer answers than completions, does raise), and they do not pay
+for tricks a policy finds under RL pressure:
 
     several <answer> blocks          -> 0 (which one counts? none)
     every possible answer listed     -> 0 (the answer must be one integer)
@@ -11,39 +12,17 @@ writes, and they do not pay for tricks a policy finds under RL pressure:
     nested or unbalanced tags        -> 0
 
 The rewards are 1.0 or 0.0: weights exact in binary keep trl's zero-spread statistics honest.
+The tags, the prompt template and the regexes of the format are defined in `formats`.
 """
 from __future__ import annotations
 
 import re
 
-# DeepSeek-R1-Zero's prompt, word for word (R1 paper, table 1).
-R1_ZERO_TEMPLATE = (
-    "A conversation between User and Assistant. The User asks a question, and the Assistant "
-    "solves it. The Assistant first thinks about the reasoning process in the mind and then "
-    "provides the User with the answer. The reasoning process and answer are enclosed within "
-    "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
-    "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
-)
-# The course's shortened version: the same plain-text conversation and the same request for tags,
-# in 64 tokens instead of 222. A tiny model cannot read instructions; what it can use is the shape
-# of the text, and a long preamble it never saw in pretraining derails it. Under an earlier
-# 134-token version the base put the right number somewhere in its output 5% of the time, under
-# this one 42% (notebook 03, section 3), and GRPO from it went from a lottery over seeds to +0.79
-# pass@1 or more for each (bench/rl_seeds.py). Every prompt token is also paid for in every RL step.
-TEMPLATE = (
-    "The Assistant thinks in <think> </think>, then answers in <answer> </answer>.\n"
-    "User: {question}\nAssistant:"
+from .formats import (
+    ANSWER_CLOSE, ANSWER_OPEN, ANSWER_RE, COMPLETION_RE, TAG_RE, THINK_CLOSE, THINK_OPEN,
 )
 
-_TAG = re.compile(r"</?(?:think|answer)>")
-_FORMAT = re.compile(r"\s*<think>(?P<think>.*?)</think>\s*<answer>(?P<answer>.*?)</answer>\s*",
-                     re.DOTALL)
 _ONE_INTEGER = re.compile(r"\s*([0-9]{1,3})\s*")
-
-
-def r1_zero_prompt(question: str) -> str:
-    """The R1-Zero prompt for a question (a plain-text conversation, no chat template)."""
-    return TEMPLATE.format(question=question)
 
 
 def _text(completion) -> str:
@@ -61,8 +40,8 @@ def parse_completion(completion) -> tuple[str, str] | None:
 
     None if anything else: missing, repeated, nested or unbalanced tags, or text outside them.
     """
-    m = _FORMAT.fullmatch(_text(completion))
-    if not m or _TAG.search(m.group("think")) or _TAG.search(m.group("answer")):
+    m = COMPLETION_RE.fullmatch(_text(completion))
+    if not m or TAG_RE.search(m.group("think")) or TAG_RE.search(m.group("answer")):
         return None
     return m.group("think"), m.group("answer")
 
@@ -70,15 +49,15 @@ def parse_completion(completion) -> tuple[str, str] | None:
 def checked_answer(completion) -> int | None:
     """The answer as an int if it is one integer inside exactly one well-formed answer block."""
     text = _text(completion)
-    if text.count("<answer>") != 1 or text.count("</answer>") != 1:
+    if text.count(ANSWER_OPEN) != 1 or text.count(ANSWER_CLOSE) != 1:
         return None
-    m = re.search(r"<answer>(.*?)</answer>", text, re.DOTALL)
-    if not m or _TAG.search(m.group(1)):
+    m = ANSWER_RE.search(text)
+    if not m or TAG_RE.search(m.group(1)):
         return None
-    n_open, n_close = text.count("<think>"), text.count("</think>")
+    n_open, n_close = text.count(THINK_OPEN), text.count(THINK_CLOSE)
     if (n_open, n_close) not in ((0, 0), (1, 1)):
         return None
-    if n_open and not text.index("<think>") < text.index("</think>") < m.start():
+    if n_open and not text.index(THINK_OPEN) < text.index(THINK_CLOSE) < m.start():
         return None  # thoughts must be closed before the answer starts
     after = text[m.end():].strip()
     if after:  # anything after the answer block could be a second answer
@@ -97,7 +76,20 @@ def format_reward(completions, **kwargs) -> list[float]:
 
 
 def accuracy_reward(completions, answer, **kwargs) -> list[float]:
-    """1.0 when the checked answer equals the true `answer` (a dataset column), else 0.0."""
+    """1.0 when the checked answer equals the true `answer` (a dataset column), else 0.0.
+
+    `answer` holds one true answer per completion; lists of different lengths are a bug in the
+    caller (not something a model wrote), so they raise a ValueError instead of being cut short.
+    """
+    if isinstance(answer, (str, bytes, int)) or not hasattr(answer, "__iter__"):
+        raise TypeError(f"answer must be a list with one true answer per completion, got "
+                        f"{type(answer).__name__} ({answer!r}); e.g. accuracy_reward([text], answer=[40])")
+    completions, answer = list(completions), list(answer)
+    if len(completions) != len(answer):
+        raise ValueError(
+            f"accuracy_reward got {len(completions)} completion(s) but {len(answer)} answer(s): "
+            "pass one true answer per completion (with n samples per problem, repeat each answer "
+            "n times, e.g. [p.answer for p in problems for _ in range(n)]).")
     out = []
     for c, truth in zip(completions, answer):
         try:

@@ -1,8 +1,9 @@
 """Run-time switches shared by every notebook: the smoke switch, the device, seeding, quiet logs.
 
-One environment variable, LESSONS_SMOKE=1, shrinks every notebook (model, data, steps) so CI can run
-them all in minutes; notebooks read it through `smoke()` in their `parameters` cell.
-LESSONS_DEVICE=cpu|cuda|mps overrides the device choice.
+One environment variable, LESSONS_SMOKE=1, shrinks every notebook (model, data, optimizer updates)
+so CI can run them all in minutes; notebooks read it through `smoke()` in their `parameters` cell.
+LESSONS_DEVICE=cpu|cuda|mps overrides the device choice. `check_updates`, `check_int` and
+`check_lr` are the input checks the trainers and budgets share.
 """
 from __future__ import annotations
 
@@ -48,15 +49,26 @@ def get_device(override: str | None = None, verbose: bool = True) -> str:
     return choice
 
 
-def check_steps(steps, most: int) -> None:
-    """Raise a clear error unless `steps` is an int in 1..most (a trainer's optimizer steps)."""
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= most:
-        raise ValueError(f"steps must be an int between 1 and {most}, got {steps!r}")
+def check_updates(updates, most: int, name: str = "updates") -> None:
+    """Raise a clear error unless `updates` (a trainer's optimizer updates) is an int in 1..most.
+
+    The course calls optimizer steps "updates": "steps" is the number of operations of a problem.
+    """
+    if not isinstance(updates, int) or isinstance(updates, bool) or not 1 <= updates <= most:
+        raise ValueError(f"{name} (optimizer updates) must be an int between 1 and {most}, "
+                         f"got {updates!r}")
+
+
+def check_int(value, name: str, least: int = 1, why: str = "") -> None:
+    """Raise a clear ValueError unless `value` is an int (not a bool) of at least `least`."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        kind = "a positive int" if least == 1 else f"an int of at least {least}"
+        raise ValueError(f"{name} must be {kind}{why}, got {value!r}")
 
 
 def check_lr(lr, example: str) -> None:
     """Raise a clear error unless `lr` is a number in (0, 1); `example` shows a sensible value."""
-    if not (isinstance(lr, (int, float)) and 0 < lr < 1):
+    if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr < 1):
         raise ValueError(f"lr must be a number between 0 and 1 (e.g. {example}), got {lr!r}")
 
 

@@ -3,35 +3,43 @@
 `train_sft` is a thin wrapper: it builds a `datasets.Dataset` of prompt/completion records, an
 `SFTConfig` with every setting that matters written out (trl changes its defaults between
 releases: bf16 and gradient checkpointing default to on in trl 1.x, which a CPU does not want),
-and runs `SFTTrainer` for a fixed number of optimizer steps. With a prompt/completion dataset,
+and runs `SFTTrainer` for a fixed number of optimizer updates. With a prompt/completion dataset,
 trl computes the loss on the completion tokens only (`completion_only_loss=True`).
+
+The course says "updates" for optimizer steps: "steps" is the number of operations of a problem.
+`SFTBudget` is the budget lessons 1 and 2 share; `lesson_budget()` returns it (smaller in smoke mode).
 """
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+from collections.abc import Mapping
+from types import MappingProxyType
 
-MAX_SFT_STEPS = 100_000
+MAX_SFT_UPDATES = 100_000
 
 
-def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
+def sft_config(updates: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
                device: str = "cpu", logging_steps: int = 25, output_dir: str | None = None, **extra):
-    """An SFTConfig for a short, fixed-step run. `extra` overrides any SFTConfig field."""
+    """An SFTConfig for a short run of exactly `updates` optimizer updates.
+
+    `extra` overrides any SFTConfig field (trl's own names: `logging_steps` counts updates).
+    """
     from trl import SFTConfig
 
-    from .runtime import check_lr, check_steps, trainer_settings
+    from .runtime import check_int, check_lr, check_updates, trainer_settings
 
-    check_steps(steps, MAX_SFT_STEPS)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_updates(updates, MAX_SFT_UPDATES)
+    check_int(batch_size, "batch_size", why=" (examples per optimizer update)")
     check_lr(lr, example="3e-3")
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="sft-"),
-        max_steps=steps,
+        max_steps=updates,
         per_device_train_batch_size=batch_size,
         gradient_accumulation_steps=1,
         learning_rate=lr,
         lr_scheduler_type="cosine",
-        warmup_steps=max(1, steps // 20),
+        warmup_steps=max(1, updates // 20),
         weight_decay=0.01,
         max_grad_norm=1.0,
         seed=seed,
@@ -47,11 +55,12 @@ def sft_config(steps: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0
     return SFTConfig(**cfg)
 
 
-def train_sft(model, tokenizer, records: list[dict], steps: int, batch_size: int = 64,
+def train_sft(model, tokenizer, records: list[dict], updates: int, batch_size: int = 64,
               lr: float = 3e-3, seed: int = 0, device: str = "cpu", callbacks=None, **extra):
-    """Fine-tune `model` on prompt/completion `records` for exactly `steps` optimizer steps.
+    """Fine-tune `model` on prompt/completion `records` for exactly `updates` optimizer updates.
 
-    Returns the trainer; `trainer.state.log_history` holds the logged losses.
+    Returns the trainer; `trainer.state.log_history` holds the logged losses (trl calls an update
+    a "step": `trainer.state.global_step` counts updates).
     """
     from datasets import Dataset
     from transformers.trainer_callback import PrinterCallback
@@ -64,8 +73,8 @@ def train_sft(model, tokenizer, records: list[dict], steps: int, batch_size: int
         if missing:
             raise ValueError(f"records need 'prompt' and 'completion' fields; record {i} is missing "
                              f"{sorted(missing)}. Build them with formats.to_records(problems, fmt).")
+    args = sft_config(updates, batch_size, lr, seed, device, **extra)  # checks before any work
     ds = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in records])
-    args = sft_config(steps, batch_size, lr, seed, device, **extra)
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tokenizer,
                          callbacks=callbacks)
     # With progress bars off, transformers prints every log dict; log_history (and LivePlot) has them.
@@ -76,31 +85,104 @@ def train_sft(model, tokenizer, records: list[dict], steps: int, batch_size: int
 
 
 def loss_history(trainer) -> tuple[list[int], list[float]]:
-    """(steps, losses) from a trainer's log history."""
+    """(updates, losses) from a trainer's log history (trl's "step" is an optimizer update)."""
     rows = [r for r in trainer.state.log_history if "loss" in r]
     return [r["step"] for r in rows], [r["loss"] for r in rows]
 
 
-# The budget lessons 1 and 2 share: the same problems, the same model, the same optimizer steps and
-# batch size. Short problems are plentiful and long ones rarer, as in real data; steps 5-6 are never
-# trained on. Each format gets a learning rate that suited it in a sweep (bench/lr_sweep.py, seed 0):
-# answer-only memorises most at 5e-4; CoT reached 0.99+ at 2e-3 and 3e-3. Neither side of the
-# comparison loses to a bad setting.
-LESSON_BUDGET = dict(
-    train_counts={1: 700, 2: 700, 3: 250, 4: 250},  # training problems per number of steps
-    sft_steps=1200, batch_size=64, lr={"answer_only": 5e-4, "cot": 2e-3},
-    test_per_step=200, test_steps=(1, 2, 3, 4, 5, 6),
-)
-LESSON_BUDGET_SMOKE = dict(
-    train_counts={1: 40, 2: 40, 3: 40, 4: 40},
-    sft_steps=30, batch_size=32, lr={"answer_only": 5e-4, "cot": 2e-3},
-    test_per_step=20, test_steps=(1, 2, 3, 4, 5, 6),
-)
+def _frozen(name: str, value, key_type: type, value_type: type) -> Mapping:
+    """A read-only copy of a {key: value} field, checked entry by entry."""
+    if not isinstance(value, Mapping) or not value:
+        raise TypeError(f"SFTBudget.{name} must be a non-empty dict, got {value!r}")
+    for k, v in value.items():
+        if not isinstance(k, key_type) or isinstance(k, bool):
+            raise TypeError(f"SFTBudget.{name} has the key {k!r}: keys must be {key_type.__name__}s")
+        if value_type is int and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+            raise ValueError(f"SFTBudget.{name}[{k!r}] must be a positive int, got {v!r}")
+    return MappingProxyType(dict(value))
 
 
-def lesson_budget() -> dict:
-    """The SFT budget of lessons 1-2 (the smoke version when LESSONS_SMOKE=1)."""
+# The budget lessons 1 and 2 share: the same problems, the same model, the same optimizer updates
+# and batch size. Short problems are plentiful and long ones rarer, as in real data; problems of 5-6
+# steps are never trained on. Each format gets a learning rate that suited it in a sweep
+# (bench/lr_sweep.py, seed 0): answer-only memorises most at 5e-4; CoT reached 0.99+ at 2e-3 and
+# 3e-3. Neither side of the comparison loses to a bad setting.
+@dataclasses.dataclass(frozen=True)
+class SFTBudget:
+    """The SFT budget of lessons 1-2. Make a variant with `dataclasses.replace(budget, ...)`.
+
+    train_problems                 {step count: training problems of that many steps}
+    updates                        {format: optimizer updates}, formats 'answer_only' and 'cot'
+    batch_size                     examples per update
+    lr                             {format: learning rate}
+    test_problems_per_step_count   held-out problems per step count
+    test_step_counts               the step counts measured (5 and 6 are longer than any trained)
+
+    The dict fields are read-only (no caller can change another's budget); every field is checked
+    when a budget is made, so a misspelt or out-of-range field raises at once.
+    """
+
+    train_problems: Mapping = dataclasses.field(
+        default_factory=lambda: {1: 700, 2: 700, 3: 250, 4: 250})
+    updates: Mapping = dataclasses.field(default_factory=lambda: {"answer_only": 1200, "cot": 1200})
+    batch_size: int = 64
+    lr: Mapping = dataclasses.field(default_factory=lambda: {"answer_only": 5e-4, "cot": 2e-3})
+    test_problems_per_step_count: int = 200
+    test_step_counts: tuple = (1, 2, 3, 4, 5, 6)
+
+    def __post_init__(self):
+        from .formats import FORMATS
+        from .runtime import check_int, check_lr, check_updates
+        from .tasks import MAX_STEPS, MIN_STEPS
+
+        def set_(name, v):  # the dataclass is frozen: fields are set once, here
+            object.__setattr__(self, name, v)
+
+        set_("train_problems", _frozen("train_problems", self.train_problems, int, int))
+        bad = [s for s in self.train_problems if not MIN_STEPS <= s <= MAX_STEPS]
+        if bad:
+            raise ValueError(f"SFTBudget.train_problems has step counts {bad}: problems have "
+                             f"{MIN_STEPS} to {MAX_STEPS} steps")
+        set_("updates", _frozen("updates", self.updates, str, int))
+        set_("lr", _frozen("lr", self.lr, str, float))
+        for name in ("updates", "lr"):
+            if set(getattr(self, name)) != set(FORMATS):
+                raise ValueError(f"SFTBudget.{name} needs one entry per format {FORMATS}, "
+                                 f"got {sorted(getattr(self, name))}")
+        for fmt in FORMATS:
+            check_updates(self.updates[fmt], MAX_SFT_UPDATES, name=f"SFTBudget.updates[{fmt!r}]")
+            check_lr(self.lr[fmt], example="2e-3")
+        check_int(self.batch_size, "SFTBudget.batch_size")
+        check_int(self.test_problems_per_step_count, "SFTBudget.test_problems_per_step_count")
+        counts = tuple(self.test_step_counts) if not isinstance(self.test_step_counts, str) else ()
+        if not counts or any(not isinstance(s, int) or isinstance(s, bool)
+                             or not MIN_STEPS <= s <= MAX_STEPS for s in counts):
+            raise ValueError(f"SFTBudget.test_step_counts must be step counts from {MIN_STEPS} to "
+                             f"{MAX_STEPS}, e.g. (1, 2, 3, 4, 5, 6); got {self.test_step_counts!r}")
+        set_("test_step_counts", counts)
+
+    def __repr__(self):  # dicts as dicts, not mappingproxy({...})
+        fields = ((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
+        return "SFTBudget(" + ", ".join(
+            f"{k}={dict(v) if isinstance(v, Mapping) else v!r}" for k, v in fields) + ")"
+
+    def smoke(self) -> SFTBudget:
+        """The smoke-mode variant (CI): few problems and updates, the same learning rates."""
+        return dataclasses.replace(self, train_problems={1: 40, 2: 40, 3: 40, 4: 40},
+                                   updates={"answer_only": 30, "cot": 30}, batch_size=32,
+                                   test_problems_per_step_count=20)
+
+    def to_dict(self) -> dict:
+        """The budget as plain dicts and lists (for JSON)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = dict(v) if isinstance(v, Mapping) else list(v) if isinstance(v, tuple) else v
+        return out
+
+
+def lesson_budget() -> SFTBudget:
+    """The SFT budget of lessons 1-2 (its smoke variant when LESSONS_SMOKE=1)."""
     from .runtime import smoke
 
-    b = LESSON_BUDGET_SMOKE if smoke() else LESSON_BUDGET
-    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in b.items()}
+    return SFTBudget().smoke() if smoke() else SFTBudget()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 MODULUS = 100
@@ -31,7 +32,12 @@ OPS = ("+", "-")
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem: the start value, the operations, and everything derived from them."""
+    """One problem: the start value, the operations, and everything derived from them.
+
+    `start` is an int from 0 to 99; `ops` holds 1 to 12 (MIN_STEPS to MAX_STEPS) pairs (operator,
+    operand) with the operator '+' or '-' and the operand an int from 1 to 9. Anything else raises a
+    ValueError or TypeError that says what is allowed.
+    """
 
     start: int
     ops: tuple[tuple[str, int], ...]  # (operator, operand) pairs
@@ -39,12 +45,24 @@ class Problem:
     values: tuple[int, ...] = field(init=False)  # running value after each step
 
     def __post_init__(self):
+        _check_start(self.start)
+        if isinstance(self.ops, list):  # a list of pairs is fine; stored as a tuple (hashable)
+            object.__setattr__(self, "ops", tuple(self.ops))
+        if not isinstance(self.ops, tuple):
+            raise TypeError(f"ops must be a tuple of (operator, operand) pairs such as "
+                            f"(('+', 8), ('-', 5)), got {type(self.ops).__name__} ({self.ops!r})")
+        if not MIN_STEPS <= len(self.ops) <= MAX_STEPS:
+            raise ValueError(
+                f"a problem has {MIN_STEPS} to {MAX_STEPS} operations (MIN_STEPS to MAX_STEPS), got "
+                f"{len(self.ops)}: give ops such as (('+', 8),) or (('+', 8), ('-', 5))")
+        for i, pair in enumerate(self.ops):
+            _check_op(i, pair)
         v, values = self.start, []
         for op, x in self.ops:
             v = (v + x) % MODULUS if op == "+" else (v - x) % MODULUS
             values.append(v)
         object.__setattr__(self, "values", tuple(values))
-        object.__setattr__(self, "answer", values[-1] if values else self.start)
+        object.__setattr__(self, "answer", values[-1])
 
     @property
     def steps(self) -> int:
@@ -62,6 +80,35 @@ class Problem:
             out.append(f"{prev:02d}{op}{x}={v:02d}")
             prev = v
         return out
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _check_start(start) -> None:
+    if not _is_int(start):
+        raise TypeError(f"start must be an int from 0 to {MODULUS - 1}, got "
+                        f"{type(start).__name__} ({start!r})")
+    if not 0 <= start < MODULUS:
+        raise ValueError(f"start={start} is out of range: a problem starts at a value from 0 to "
+                         f"{MODULUS - 1} (values are written with two digits). Pick one in that range.")
+
+
+def _check_op(i: int, pair) -> None:
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        raise TypeError(f"operation {i} must be an (operator, operand) pair such as ('+', 8), "
+                        f"got {pair!r}")
+    op, x = pair
+    if op not in OPS:
+        raise ValueError(f"operation {i} has the operator {op!r}: the toy world only adds and "
+                         f"subtracts, so use one of {OPS}")
+    if not _is_int(x):
+        raise TypeError(f"operation {i} has the operand {x!r} ({type(x).__name__}): operands are "
+                        "ints from 1 to 9")
+    if not 1 <= x <= 9:
+        raise ValueError(f"operation {i} has the operand {x}: operands are one digit, from 1 to 9; "
+                         "split a larger one into several operations")
 
 
 def _check_steps(steps: int) -> None:
@@ -87,13 +134,13 @@ def parse_question(text: str) -> Problem:
     import re
 
     # [0-9], not \d: \d also matches non-ASCII digits such as "٣", which int() accepts
-    m = re.fullmatch(r"([0-9]{1,2})((?:[+-][0-9])+)", text.strip())
+    m = re.fullmatch(r"([0-9]{1,2})((?:[+-][1-9])+)", text.strip())
     if not m:
         raise ValueError(
             f"{text!r} is not a toy-world question: expected a number 0-99 followed by one or "
-            "more '+d' or '-d' operations, e.g. '37+8-5'."
+            "more '+d' or '-d' operations (d from 1 to 9), e.g. '37+8-5'."
         )
-    ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-][0-9]", m.group(2)))
+    ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-][1-9]", m.group(2)))
     return Problem(int(m.group(1)), ops)
 
 
@@ -142,10 +189,10 @@ def make_dataset(
 ) -> list[Problem]:
     """Problems for several step counts, concatenated in step order.
 
-    `n_per_step` is either one count for every step count in `steps`, or a dict {steps: count}
+    `n_per_step` is either one count for every step count in `steps`, or a mapping {steps: count}
     (then `steps` may be omitted), e.g. {1: 700, 2: 700, 3: 250, 4: 250}.
     """
-    if isinstance(n_per_step, dict):
+    if isinstance(n_per_step, Mapping):
         counts = dict(n_per_step)
         if steps is not None and sorted(steps) != sorted(counts):
             raise ValueError(f"steps {list(steps)} disagree with the keys of n_per_step {sorted(counts)}")

@@ -12,29 +12,18 @@ languages, and poor readability. In the toy world each one is a rule a reader ca
                   ended. '04+6=10 10-3=07' scores 1; '04+6=10 1=0-3 7' scores low.
 
 A thought is the text inside <think></think>; when a completion has no think block (a base model
-often has none), it is the text before the answer, tags removed.
+often has none), it is the text before the answer, tags removed
+(`formats.thought_text(completion, before_answer=True)`). The step notations are `formats`'s.
 """
 from __future__ import annotations
 
 import re
 
-from .corpus import SYMBOL_STEP, WORD_STEP, notation_of
+from .formats import SYMBOL_STEP, WORD_STEP, notation_of, thought_text
 
 _LOOP = re.compile(r"(\S.{2,}?\S)(?:\s*\1){2,}", re.DOTALL)  # a unit, then 2+ more copies
 _CONNECTIVES = re.compile(
     r"\b(?:first|then|next|so|and|now|the|answer|result|is|step)\b|[,.:;]|\s", re.IGNORECASE)
-_TAGS = re.compile(r"</?(?:think|answer)>")
-
-
-def thought_of(completion: str) -> str:
-    """The thinking part of a completion (inside <think>, else before <answer>), tags removed."""
-    if not isinstance(completion, str):
-        return ""
-    m = re.search(r"<think>(.*?)</think>", completion, re.DOTALL)
-    if m:
-        return m.group(1).strip()
-    head = completion.split("<answer>", 1)[0]
-    return _TAGS.sub(" ", head).strip()
 
 
 def steps_in(thought: str) -> list[tuple[int, str, int, int, str]]:
@@ -77,8 +66,18 @@ def thought_stats(completions: list[str]) -> dict:
 
     Mixing and notation shares are over thoughts that hold at least one step; `no_steps` is the
     share of completions whose thought holds none (an answer given without working).
+    `completions` is a list of strings (decoded texts, e.g. from evaluation.generate).
     """
-    thoughts = [thought_of(c) for c in completions]
+    if isinstance(completions, (str, bytes)):
+        raise TypeError("thought_stats takes a list of completions, not one string: "
+                        "wrap it in a list, thought_stats([text])")
+    completions = list(completions)
+    for i, c in enumerate(completions):
+        if not isinstance(c, str):
+            raise TypeError(f"thought_stats reads completions as text, but item {i} is "
+                            f"{type(c).__name__} ({c!r}); pass the decoded strings "
+                            "(e.g. what evaluation.generate returns)")
+    thoughts = [thought_text(c, before_answer=True) for c in completions]
     n = max(1, len(thoughts))
     kinds = [notation_of(t) for t in thoughts]
     with_steps = [k for k in kinds if k != "none"]

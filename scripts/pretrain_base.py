@@ -21,15 +21,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def main(argv=None) -> int:
+    import dataclasses
+
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.pretrain import BASE_BUDGET, base_card, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget, base_card, pretrain_base
     from lessons_lib.runtime import quiet
 
+    default = PretrainBudget()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(CHECKPOINTS / "03_base"), help="where to save the model")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=BASE_BUDGET["steps"],
-                    help=f"optimizer steps (default {BASE_BUDGET['steps']})")
+    ap.add_argument("--updates", type=int, default=default.updates,
+                    help=f"optimizer updates (default {default.updates})")
     ap.add_argument("--card-problems", type=int, default=50,
                     help="held-out problems per step count for base_card.json (0 skips it)")
     args = ap.parse_args(argv)
@@ -37,17 +40,18 @@ def main(argv=None) -> int:
 
     from lessons_lib.models import save
 
+    budget = dataclasses.replace(default, updates=args.updates)
     t0 = time.time()
-    model, tok, trainer = pretrain_base(steps=args.steps, seed=args.seed)
+    model, tok, trainer = pretrain_base(budget, seed=args.seed)
     seconds = time.time() - t0
     out = save(model, tok, args.out)
     (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-    print(f"pretrained {args.steps} steps in {seconds:.0f} s; final loss "
+    print(f"pretrained {args.updates} updates in {seconds:.0f} s; final loss "
           f"{[r['loss'] for r in trainer.state.log_history if 'loss' in r][-1]:.3f}; saved to {out}")
     if args.card_problems:
         card = base_card(model, tok, n_per_step=args.card_problems)
         card["pretrain_seconds"] = round(seconds, 1)
-        card["seed"], card["steps"] = args.seed, args.steps
+        card["seed"], card["updates"] = args.seed, args.updates
         (out / "base_card.json").write_text(json.dumps(card, indent=1))
         print(json.dumps(card, indent=1))
     return 0

@@ -7,10 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons_lib.corpus import (
-    MIX, NOTATIONS, SYMBOL_STEP, WORD_STEP, document, documents, notation_of, pages, solve_with_slips,
-    step_text, worked_thoughts,
+    MIX, document, documents, pages, solve_with_slips, step_text, worked_thoughts,
 )
-from lessons_lib.rewards import R1_ZERO_TEMPLATE, TEMPLATE
+from lessons_lib.formats import (
+    NOTATIONS, R1_ZERO_TEMPLATE, SYMBOL_STEP, TEMPLATE, WORD_STEP, notation_of, short_prompt,
+)
 from lessons_lib.tasks import MODULUS, parse_question, random_problem, split_of
 from lessons_lib.thoughts import steps_in
 
@@ -50,6 +51,13 @@ def test_worked_documents_end_on_the_answer_without_slips():
             (a, op, x, v) for a, (op, x), v in zip((p.start,) + p.values, p.ops, p.values)]
         assert doc.splitlines()[-1].endswith(f"{p.answer:02d}")
         assert len({n for *_, n in steps}) == 1  # one notation per solution
+
+
+def test_worked_documents_often_start_with_the_short_prompt():
+    """The corpus writes 'problem: <question>' heads, the short prompt base_card measures with."""
+    docs = docs_of("worked")
+    heads = [d for d in docs if d.startswith(short_prompt(questions_in(d, "worked")[0]))]
+    assert len(docs) / 4 < len(heads) < len(docs)
 
 
 def test_dialogue_documents():
@@ -254,32 +262,40 @@ def test_worked_thoughts_keep_one_notation(notation):
 
 # --- pretrain_base (a 2-step smoke run; the reproduction of the shipped base is tested elsewhere) --
 
-def test_base_budget_has_every_setting():
-    from lessons_lib.pretrain import BASE_BUDGET
+def test_pretrain_budget_has_every_setting():
+    import dataclasses
 
-    assert set(BASE_BUDGET) == {"steps", "batch_size", "lr", "max_positions", "num_hidden_layers",
-                                "tokens_per_page"}
-    assert BASE_BUDGET["tokens_per_page"] < BASE_BUDGET["max_positions"]
+    from lessons_lib.pretrain import PretrainBudget
+
+    b = PretrainBudget()
+    assert {f.name for f in dataclasses.fields(b)} == {
+        "updates", "batch_size", "lr", "max_positions", "num_hidden_layers", "tokens_per_page"}
+    assert (b.updates, b.batch_size, b.lr, b.tokens_per_page, b.max_positions,
+            b.num_hidden_layers) == (2200, 32, 2e-3, 160, 512, 4)
+    assert b.tokens_per_page < b.max_positions
 
 
 @pytest.fixture(scope="module")
 def pretrained(tmp_path_factory):
-    from lessons_lib.pretrain import pretrain_base
+    import dataclasses
 
-    return pretrain_base(steps=2, batch_size=2, output_dir=str(tmp_path_factory.mktemp("base")))
+    from lessons_lib.pretrain import PretrainBudget, pretrain_base
+
+    budget = dataclasses.replace(PretrainBudget(), updates=2, batch_size=2)
+    return pretrain_base(budget, output_dir=str(tmp_path_factory.mktemp("base")))
 
 
 def test_pretrain_base_runs_and_logs_losses(pretrained):
     import math
 
-    from lessons_lib.pretrain import BASE_BUDGET
+    from lessons_lib.pretrain import PretrainBudget
 
     model, tok, trainer = pretrained
     assert trainer.state.global_step == 2 and not model.training
     losses = [r["loss"] for r in trainer.state.log_history if "loss" in r]
     assert len(losses) == 2 and all(math.isfinite(x) and x > 0 for x in losses)
-    assert model.config.max_position_embeddings == BASE_BUDGET["max_positions"]
-    assert len(trainer.train_dataset) == 2 * 2  # steps x batch_size documents
+    assert model.config.max_position_embeddings == PretrainBudget().max_positions
+    assert len(trainer.train_dataset) == 2 * 2  # updates x batch_size documents
 
 
 def test_pretraining_loss_is_on_every_token(pretrained):

@@ -151,6 +151,26 @@ def test_generate_restores_padding_side(tiny):
         tok.padding_side = "left"
 
 
+def test_generate_with_no_prompts_returns_nothing():
+    """No prompts give no completions, without touching the model or tokenizer (None here)."""
+    assert generate(None, None, []) == []
+    assert generate(None, None, [], do_sample=True, num_return_sequences=4, seed=0) == []
+
+
+@pytest.mark.parametrize("prompts, kwargs, exc, match", [
+    ("Q: 1+2\nA: ", {}, TypeError, r"prompts must be a list of strings; for one prompt, wrap it"),
+    (["ok", None], {}, TypeError, r"prompt 1 is NoneType"),
+    (["ok"], dict(batch_size=0), ValueError, r"batch_size must be a positive int, got 0"),
+    (["ok"], dict(num_return_sequences=0), ValueError, r"num_return_sequences must be a positive int"),
+    (["ok"], dict(max_new_tokens=0), ValueError, r"max_new_tokens must be a positive int"),
+    (["ok"], dict(do_sample=True, temperature=0), ValueError, r"temperature must be a number above 0"),
+])
+def test_generate_rejects_bad_arguments(tiny, prompts, kwargs, exc, match):
+    model, tok = tiny
+    with pytest.raises(exc, match=match):
+        generate(model, tok, prompts, **kwargs)
+
+
 # --- accuracy_by_steps and mean_tokens ---------------------------------------------------------
 
 def test_accuracy_by_steps_on_a_real_model(tiny):
@@ -185,6 +205,15 @@ def test_accuracy_by_steps_counts_exact_matches(monkeypatch):
     acc = accuracy_by_steps(None, None, problems, sft_prompt)
     assert acc == {1: 1.0, 2: 0.5, 3: 0.0}
     assert seen == [sft_prompt(p) for p in problems]
+
+
+def test_accuracy_by_steps_of_no_problems_is_empty(monkeypatch):
+    """No problems: an empty dict, and the model is never asked to generate."""
+    def fail(*a, **k):
+        raise AssertionError("generate was called for no problems")
+
+    monkeypatch.setattr(evaluation, "generate", fail)
+    assert accuracy_by_steps(None, None, [], sft_prompt) == {}
 
 
 def test_accuracy_counts_exact_matches(monkeypatch):

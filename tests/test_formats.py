@@ -1,10 +1,16 @@
-"""Tests of lessons_lib.formats: prompts, targets, records, and reading answers back."""
+"""Tests of lessons_lib.formats: prompts, targets, tags, notations, and reading completions back."""
+import importlib
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons_lib.formats import (
-    FORMATS, extract_answer, parse_equations, sft_prompt, sft_target, thought_text, to_records,
+    ANSWER_CLOSE, ANSWER_OPEN, COMPLETION_RE, FORMATS, NOTATIONS, R1_ZERO_TEMPLATE, SYMBOL_STEP,
+    TAG_RE, TEMPLATE, THINK_CLOSE, THINK_OPEN, WORD_STEP, extract_answer, notation_of,
+    parse_equations, r1_zero_prompt, sft_prompt, sft_target, short_prompt, thought_text, to_records,
 )
 from lessons_lib.tasks import make_problems
 
@@ -91,19 +97,34 @@ def test_extract_answer_never_raises(text):
     assert got is None or (type(got) is int and 0 <= got <= 999)
 
 
-@pytest.mark.parametrize("text, want", [
-    ("<think>37+8=45 45-5=40</think><answer>40</answer>", "37+8=45 45-5=40"),
-    ("<think></think><answer>1</answer>", ""),
-    ("<think>a\nb</think>", "a\nb"),
-    ("<think>one</think><think>two</think>", "one"),
-    ("<think>unclosed", ""),
-    ("<answer>1</answer>", ""),
-    ("", ""),
-    (None, ""),
-])
-def test_thought_text(text, want):
-    """thought_text returns what stands between the first <think> and </think>, else ''."""
-    assert thought_text(text) == want
+# (completion, thought_text, thought_text with before_answer=True)
+THOUGHTS = [
+    ("<think>37+8=45 45-5=40</think><answer>40</answer>", "37+8=45 45-5=40", "37+8=45 45-5=40"),
+    ("<think> 04+6=10 </think><answer>10</answer>", "04+6=10", "04+6=10"),  # stripped
+    ("<think>a\nb</think> text <answer>1</answer>", "a\nb", "a\nb"),
+    ("<think></think><answer>1</answer>", "", ""),
+    ("<think>one</think><think>two</think>", "one", "one"),
+    # no closed think block: nothing, or the text before the answer with stray tags removed
+    ("04+6=10 so <answer>10</answer>", "", "04+6=10 so"),
+    ("04+6=10 </think> then <answer>10</answer> 11", "", "04+6=10   then"),
+    ("<think>unclosed 04+6=10", "", "unclosed 04+6=10"),
+    ("<answer>1</answer>", "", ""),
+    ("just text", "", "just text"),
+    ("", "", ""),
+]
+
+
+@pytest.mark.parametrize("completion, inside, before", THOUGHTS)
+def test_thought_text(completion, inside, before):
+    """thought_text is what the first <think>...</think> holds (stripped); with before_answer=True
+    a completion without one gives its text before <answer>, tags removed."""
+    assert thought_text(completion) == inside
+    assert thought_text(completion, before_answer=True) == before
+
+
+@pytest.mark.parametrize("thing", [None, 3, b"<think>x</think>", ["<think>x</think>"]])
+def test_thought_text_of_non_strings_is_empty(thing):
+    assert thought_text(thing) == thought_text(thing, before_answer=True) == ""
 
 
 def test_parse_equations_reads_worked_steps(known_problem):
@@ -120,3 +141,62 @@ def test_parse_equations_never_raises(text):
     """parse_equations never raises on any text and returns int/op/int/int tuples."""
     for a, op, b, c in parse_equations(text):
         assert op in "+-" and all(type(x) is int for x in (a, b, c))
+
+
+# --- prompts -------------------------------------------------------------------------------------
+
+def test_r1_zero_template_asks_for_the_tags_and_holds_the_question():
+    """The R1-Zero template names both tag pairs and ends where the assistant starts."""
+    p = r1_zero_prompt("37+8-5")
+    assert "<think> </think>" in TEMPLATE and "<answer> </answer>" in TEMPLATE
+    assert "User: 37+8-5" in p and p.endswith("Assistant:")
+    assert p == TEMPLATE.format(question="37+8-5")
+    assert R1_ZERO_TEMPLATE.startswith("A conversation between User and Assistant.")
+    assert R1_ZERO_TEMPLATE.endswith("User: {question}\nAssistant:")
+
+
+def test_short_prompt_is_the_corpus_head(known_problem):
+    assert short_prompt(known_problem.question) == "problem: 37+8-5+9\n"
+
+
+# --- one grammar, defined here -------------------------------------------------------------------
+
+def test_tag_regexes_follow_the_tag_constants(known_problem):
+    """The regexes are built from the tag constants and read what sft_target writes."""
+    assert (THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE) == (
+        "<think>", "</think>", "<answer>", "</answer>")
+    cot = sft_target(known_problem, "cot")
+    m = COMPLETION_RE.fullmatch(cot)
+    assert m and m["think"] == "37+8=45 45-5=40 40+9=49" and m["answer"] == "49"
+    assert not COMPLETION_RE.fullmatch(sft_target(known_problem, "answer_only"))
+    assert TAG_RE.findall(cot) == ["<think>", "</think>", "<answer>", "</answer>"]
+
+
+@pytest.mark.parametrize("module", ["rewards", "thoughts", "r1", "corpus", "evaluation", "widgets",
+                                    "pretrain"])
+def test_no_other_module_spells_the_tag_regexes(module):
+    """formats owns the grammar: the modules that read completions compile no regex with a tag."""
+    path = Path(importlib.import_module(f"lessons_lib.{module}").__file__)
+    for line in path.read_text().splitlines():
+        if re.search(r"re\.(compile|search|match|fullmatch|findall|sub)\(", line):
+            assert "think" not in line and "answer" not in line, f"{path.name}: {line.strip()}"
+
+
+@pytest.mark.parametrize("thought, kind", [
+    ("04+6=10 10-3=07", "symbols"),
+    ("04 plus 6 makes 10, 10 minus 3 is 07", "words"),
+    ("04+6=10, 10 minus 3 makes 07", "mixed"),
+    ("the answer is 07", "none"),
+    ("4+6=10", "none"),  # values have two digits
+    ("", "none"),
+])
+def test_notation_of(thought, kind):
+    assert notation_of(thought) == kind
+
+
+def test_step_regexes_read_both_notations():
+    assert NOTATIONS == ("symbols", "words")
+    assert SYMBOL_STEP.fullmatch("04+6=10").groups() == ("04", "+", "6", "10")
+    assert WORD_STEP.fullmatch("10 minus 3 makes 07").groups() == ("10", "minus", "3", "07")
+    assert WORD_STEP.fullmatch("10 plus 3 is 13").groups() == ("10", "plus", "3", "13")
+    assert not WORD_STEP.fullmatch("10 minus 3 gives 07")

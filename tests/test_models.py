@@ -79,13 +79,53 @@ def test_load_without_config_explains_what_to_do(tmp_path):
         load(tmp_path / "does-not-exist")
 
 
-def test_load_hub_model_offline_unknown_name_suggests_tiny(monkeypatch):
-    """An unreachable hub name raises a RuntimeError that mentions offline mode and the tiny default."""
+def test_load_of_a_hub_name_points_to_load_hub_model():
+    """load() reads local folders only: a hub name gets told to use load_hub_model."""
+    with pytest.raises(FileNotFoundError, match=r"(?s)no folder 'Qwen/Qwen2.5-0.5B' here: load\(\) reads "
+                                                r"a model saved in a local folder.*looks like a Hugging "
+                                                r"Face hub name; if it is one.*load_hub_model\('Qwen/Qwen2.5-0.5B'\)"):
+        load("Qwen/Qwen2.5-0.5B")
+
+
+def test_load_of_a_missing_local_folder_still_says_train_first(tmp_path):
+    """Paths that are clearly local (absolute, './x', a folder that exists) get the usual message."""
+    for path in (tmp_path / "sub" / "m", "./models_x/m", str(tmp_path / "m")):
+        with pytest.raises(FileNotFoundError, match=r"no saved model at .*Train it first"):
+            load(path)
+
+
+NO_HUB_ADVICE = (r"(?s)could not load the model 'nobody-xyz/not-a-model-123'.*"
+                 r"The course's notebooks do not need the hub: they use the tiny model "
+                 r"\(lessons_lib.models.new_tiny\) and the models shipped under data/checkpoints/")
+
+
+def test_load_hub_model_offline_unknown_name(monkeypatch):
+    """With HF_HUB_OFFLINE set, only the cache is searched, and the error says so."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # huggingface_hub reads the variable once, at import: set what it actually consults as well
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    with pytest.raises(RuntimeError, match=r"(?s)nobody-xyz/not-a-model-123.*HF_HUB_OFFLINE.*'tiny'"):
+    with pytest.raises(RuntimeError, match=NO_HUB_ADVICE) as e:
         load_hub_model("nobody-xyz/not-a-model-123")
+    assert "HF_HUB_OFFLINE is set, so only the local cache was searched" in str(e.value)
+
+
+def test_load_hub_model_fails_fast_without_offline_mode(monkeypatch):
+    """With HF_HUB_OFFLINE unset and no reachable hub, the clear error comes in well under 10 s
+    (huggingface_hub's own retries took 47 s). The endpoint is one that cannot resolve (.invalid),
+    so the test behaves the same on a machine with network, and nothing is ever downloaded."""
+    import time
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "https://hub.invalid")
+    t0 = time.perf_counter()
+    with pytest.raises(RuntimeError, match=NO_HUB_ADVICE) as e:
+        load_hub_model("nobody-xyz/not-a-model-123")
+    assert time.perf_counter() - t0 < 10
+    assert ("this machine cannot reach the Hugging Face hub: https://hub.invalid did not answer"
+            in str(e.value))
+    assert "'tiny' in the config cell" not in str(e.value)  # no notebook has such a setting
 
 
 @pytest.mark.parametrize("name", ["", "   ", None, 3])

@@ -2,8 +2,8 @@
 import pytest
 
 import lessons_lib.r1 as r1
-from lessons_lib.r1 import loose_answer, measure, rl_dataset
-from lessons_lib.rewards import r1_zero_prompt
+from lessons_lib.formats import r1_zero_prompt
+from lessons_lib.r1 import RL_STEP_COUNTS, loose_answer, measure, rl_dataset
 from lessons_lib.tasks import parse_question, split_of
 
 
@@ -12,6 +12,11 @@ def question_of(prompt):
 
 
 # --- rl_dataset --------------------------------------------------------------------------------
+
+def test_rl_dataset_defaults_to_the_rl_step_counts():
+    assert RL_STEP_COUNTS == (1, 2, 3, 4)
+    assert sorted(set(rl_dataset(2)["steps"])) == list(RL_STEP_COUNTS)
+
 
 def test_rl_dataset_rows_are_r1_prompts_with_true_answers():
     ds = rl_dataset(5, steps=(1, 3))
@@ -127,3 +132,38 @@ def test_measure_aggregates_rewards(monkeypatch, tiny):
     assert out["loose_pass1"] == 1.0
     assert out["greedy_by_steps"] == {1: 1.0, 2: 0.0}
     assert out["thoughts"]["no_steps"] == 1.0
+
+
+def test_measure_scores_every_sampling_seed_on_the_same_problems(monkeypatch, tiny):
+    """The sampling seed changes the samples, never the held-out problems; problem_seed does."""
+    seen = {}
+
+    def fake_generate(model, tok, prompts, max_new_tokens, do_sample=False, num_return_sequences=1,
+                      seed=None, **kw):
+        if do_sample:
+            seen.setdefault("prompts", []).append(list(prompts))
+            seen.setdefault("seeds", []).append(seed)
+        return ["x"] * (len(prompts) * num_return_sequences)
+
+    monkeypatch.setattr(r1, "generate", fake_generate)
+    model, tok = tiny
+    for seed in (0, 1, 2):
+        measure(model, tok, n_per_step=3, samples=2, steps=(1, 2), seed=seed)
+    measure(model, tok, n_per_step=3, samples=2, steps=(1, 2), seed=0, problem_seed=1)
+    a, b, c, other = seen["prompts"]
+    assert a == b == c and other != a
+    assert seen["seeds"] == [0, 1, 2, 0]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(samples=0), r"samples must be an int of at least 1, got 0"),  # ZeroDivisionError before
+    (dict(samples=2.0), r"samples must be an int of at least 1"),
+    (dict(n_per_step=0), r"n_per_step must be an int of at least 1, got 0"),
+    (dict(temperature=0), r"temperature must be a number above 0.*got 0"),
+    (dict(temperature=-1.0), r"temperature must be a number above 0"),
+    (dict(steps=()), r"steps is empty"),
+])
+def test_measure_rejects_bad_arguments(tiny, kwargs, match):
+    model, tok = tiny
+    with pytest.raises(ValueError, match=match):
+        measure(model, tok, **(dict(n_per_step=1, samples=1, max_new_tokens=2, steps=(1,)) | kwargs))

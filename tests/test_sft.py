@@ -1,4 +1,6 @@
-"""Tests of lessons_lib.sft: a short SFT run, loss on completions only, input checks, determinism."""
+"""Tests of lessons_lib.sft: a short SFT run, loss on completions only, input checks, determinism,
+and the lessons' budget."""
+import dataclasses
 import math
 
 import pytest
@@ -8,37 +10,39 @@ from conftest import TINY_KW
 
 from lessons_lib.formats import to_records
 from lessons_lib.models import new_tiny
-from lessons_lib.sft import MAX_SFT_STEPS, lesson_budget, loss_history, sft_config, train_sft
+from lessons_lib.sft import (
+    MAX_SFT_UPDATES, SFTBudget, lesson_budget, loss_history, sft_config, train_sft,
+)
 from lessons_lib.tasks import make_dataset, make_problems
 
 
-def run(tmp_path_factory, records, steps, batch_size, lr=3e-3, seed=0):
+def run(tmp_path_factory, records, updates, batch_size, lr=3e-3, seed=0):
     model, tok = new_tiny(seed=0, **TINY_KW)
-    trainer = train_sft(model, tok, records, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+    trainer = train_sft(model, tok, records, updates=updates, batch_size=batch_size, lr=lr, seed=seed,
                         logging_steps=1, output_dir=str(tmp_path_factory.mktemp("sft")))
     return model, tok, trainer
 
 
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
-    """5 steps on 32 chain-of-thought records."""
+    """5 updates on 32 chain-of-thought records."""
     records = to_records(make_problems(16, 1, "train") + make_problems(16, 3, "train"), "cot")
-    return run(tmp_path_factory, records, steps=5, batch_size=8)
+    return run(tmp_path_factory, records, updates=5, batch_size=8)
 
 
 @pytest.fixture(scope="module")
 def overfit_runs(tmp_path_factory):
-    """Two identical 30-step runs on 8 records (each batch holds all 8), lr 3e-3."""
+    """Two identical 30-update runs on 8 records (each batch holds all 8), lr 3e-3."""
     records = to_records(make_problems(8, 2, "train", seed=1), "cot")
-    return [run(tmp_path_factory, records, steps=30, batch_size=8) for _ in range(2)]
+    return [run(tmp_path_factory, records, updates=30, batch_size=8) for _ in range(2)]
 
 
 def test_short_run_logs_losses(short_run):
-    """train_sft runs exactly `steps` optimizer steps, logs a finite loss each, and leaves eval mode."""
+    """train_sft runs exactly `updates` optimizer updates, logs a finite loss each, leaves eval mode."""
     model, _, trainer = short_run
-    steps, losses = loss_history(trainer)
+    updates, losses = loss_history(trainer)
     assert trainer.state.global_step == 5
-    assert steps == [1, 2, 3, 4, 5]
+    assert updates == [1, 2, 3, 4, 5]
     assert all(isinstance(x, float) and math.isfinite(x) and x > 0 for x in losses)
     assert not model.training
 
@@ -79,7 +83,7 @@ def test_collated_batch_masks_the_prompt(short_run):
 
 
 def test_loss_decreases_when_overfitting(overfit_runs):
-    """On 8 repeated records the loss clearly goes down over 30 steps."""
+    """On 8 repeated records the loss clearly goes down over 30 updates."""
     _, _, trainer = overfit_runs[0]
     _, losses = loss_history(trainer)
     assert len(losses) == 30
@@ -108,16 +112,20 @@ GOOD = [{"prompt": "Q: 1+2\nA: ", "completion": "<answer>3</answer>"}] * 4
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(steps=0), rf"steps must be an int between 1 and {MAX_SFT_STEPS}, got 0"),
-    (dict(steps=10**9), rf"steps must be an int between 1 and {MAX_SFT_STEPS}"),
-    (dict(steps=1.5), r"steps must be an int.*got 1.5"),
-    (dict(steps=True), r"steps must be an int"),
-    (dict(steps="5"), r"steps must be an int"),
+    (dict(updates=0),
+     rf"updates \(optimizer updates\) must be an int between 1 and {MAX_SFT_UPDATES}, got 0"),
+    (dict(updates=10**9), rf"updates .*must be an int between 1 and {MAX_SFT_UPDATES}"),
+    (dict(updates=1.5), r"updates .*must be an int.*got 1.5"),
+    (dict(updates=True), r"updates .*must be an int"),
+    (dict(updates="5"), r"updates .*must be an int"),
     (dict(lr=5), r"lr must be a number between 0 and 1 \(e.g. 3e-3\), got 5"),
     (dict(lr=0), r"lr must be a number between 0 and 1"),
     (dict(lr=-1e-3), r"lr must be a number between 0 and 1"),
     (dict(lr="3e-3"), r"lr must be a number between 0 and 1"),
     (dict(batch_size=0), r"batch_size must be a positive int"),
+    (dict(batch_size=True), r"batch_size must be a positive int \(examples per optimizer update\), got True"),
+    (dict(batch_size=8.0), r"batch_size must be a positive int"),
+    (dict(lr=True), r"lr must be a number between 0 and 1"),
     (dict(records=[]), r"records is empty"),
     (dict(records=[{"prompt": "Q: 1+2\nA: "}]), r"record 0 is missing \['completion'\].*to_records"),
     (dict(records=[{"text": "x"}]), r"missing \['completion', 'prompt'\]"),
@@ -125,15 +133,15 @@ GOOD = [{"prompt": "Q: 1+2\nA: ", "completion": "<answer>3</answer>"}] * 4
     (dict(records=["Q: 1+2\nA: <answer>3</answer>"]), r"need 'prompt' and 'completion' fields"),
 ])
 def test_bad_inputs_raise_clear_errors(fresh_tiny, no_training, kwargs, match):
-    """Bad steps, lr, batch size or records raise a ValueError saying what is expected."""
+    """Bad updates, lr, batch size or records raise a ValueError saying what is expected."""
     model, tok = fresh_tiny
-    args = dict(records=GOOD, steps=3) | kwargs
+    args = dict(records=GOOD, updates=3) | kwargs
     with pytest.raises(ValueError, match=match):
         train_sft(model, tok, **args)
 
 
 def test_sft_config_writes_out_the_cpu_safe_settings(tmp_path):
-    """The config pins completion-only loss, fp32, no checkpointing, fixed steps and the seed."""
+    """The config pins completion-only loss, fp32, no checkpointing, fixed updates and the seed."""
     cfg = sft_config(7, batch_size=4, lr=1e-3, seed=11, output_dir=str(tmp_path), warmup_steps=0)
     assert cfg.max_steps == 7 and cfg.per_device_train_batch_size == 4
     assert cfg.learning_rate == 1e-3 and cfg.seed == 11 and cfg.data_seed == 11
@@ -143,16 +151,79 @@ def test_sft_config_writes_out_the_cpu_safe_settings(tmp_path):
     assert cfg.warmup_steps == 0  # `extra` overrides a default
 
 
+def test_sft_config_rejects_a_bool_batch_size(tmp_path):
+    """True is an int to Python, but not a batch size."""
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int.*got True"):
+        sft_config(5, batch_size=True, output_dir=str(tmp_path))
+
+
+def test_lesson_budget_keeps_the_measured_values():
+    """The budget the README's numbers were measured with, field by field."""
+    b = lesson_budget()
+    assert isinstance(b, SFTBudget) and b == SFTBudget()
+    assert dict(b.train_problems) == {1: 700, 2: 700, 3: 250, 4: 250}
+    assert dict(b.updates) == {"answer_only": 1200, "cot": 1200}
+    assert b.batch_size == 64 and dict(b.lr) == {"answer_only": 5e-4, "cot": 2e-3}
+    assert b.test_problems_per_step_count == 200 and b.test_step_counts == (1, 2, 3, 4, 5, 6)
+    small = SFTBudget().smoke()
+    assert dict(small.train_problems) == {1: 40, 2: 40, 3: 40, 4: 40}
+    assert dict(small.updates) == {"answer_only": 30, "cot": 30} and small.batch_size == 32
+    assert small.test_problems_per_step_count == 20 and small.lr == b.lr
+
+
 def test_lesson_budget_follows_smoke_mode(monkeypatch):
-    """lesson_budget is the full budget normally, a smaller one in smoke mode, and a copy each time."""
+    """lesson_budget is the full budget normally and the smoke variant in smoke mode."""
     full = lesson_budget()
     monkeypatch.setenv("LESSONS_SMOKE", "1")
     small = lesson_budget()
-    assert small["sft_steps"] < full["sft_steps"]
-    assert sum(small["train_counts"].values()) < sum(full["train_counts"].values())
-    assert small.keys() == full.keys()
-    small["sft_steps"] = -1
-    assert lesson_budget()["sft_steps"] != -1
+    assert small == full.smoke()
+    assert all(small.updates[f] < full.updates[f] for f in full.updates)
+    assert sum(small.train_problems.values()) < sum(full.train_problems.values())
+
+
+def test_lesson_budget_cannot_be_changed_by_a_caller():
+    """The budget is frozen and its dicts read-only: no caller changes what another one gets."""
+    b = lesson_budget()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.batch_size = 1
+    with pytest.raises(TypeError):
+        b.updates["cot"] = 1
+    with pytest.raises(TypeError):
+        b.train_problems[5] = 10
+    counts = {1: 10, 2: 10}
+    mine = SFTBudget(train_problems=counts)
+    counts[1] = 99  # the caller's dict is copied, not kept
+    assert mine.train_problems[1] == 10
+    assert lesson_budget().updates["cot"] == 1200
+
+
+@pytest.mark.parametrize("change, exc, match", [
+    (dict(sft_steps=30), TypeError, r"unexpected keyword argument 'sft_steps'"),
+    (dict(updates={"cot": 30}), ValueError, r"SFTBudget.updates needs one entry per format"),
+    (dict(updates={"answer_only": 0, "cot": 30}), ValueError, r"SFTBudget.updates\['answer_only'\]"),
+    (dict(updates=30), TypeError, r"SFTBudget.updates must be a non-empty dict, got 30"),
+    (dict(lr={"answer_only": 5e-4, "cot": 2}), ValueError, r"lr must be a number between 0 and 1"),
+    (dict(train_problems={13: 5}), ValueError, r"train_problems has step counts \[13\]"),
+    (dict(train_problems={1: 0}), ValueError, r"SFTBudget.train_problems\[1\] must be a positive int"),
+    (dict(batch_size=True), ValueError, r"SFTBudget.batch_size must be a positive int"),
+    (dict(test_problems_per_step_count=0), ValueError, r"test_problems_per_step_count must be"),
+    (dict(test_step_counts=()), ValueError, r"test_step_counts must be step counts from 1 to 12"),
+    (dict(test_step_counts=(1, 0)), ValueError, r"test_step_counts must be step counts"),
+])
+def test_sft_budget_checks_every_field(change, exc, match):
+    """A misspelt or out-of-range field raises when the budget is made, not halfway through training."""
+    with pytest.raises(exc, match=match):
+        dataclasses.replace(SFTBudget(), **change)
+    with pytest.raises(AttributeError):
+        SFTBudget().sft_steps  # noqa: B018 (the old name is gone)
+
+
+def test_sft_budget_repr_and_json():
+    b = SFTBudget().smoke()
+    assert "train_problems={1: 40, 2: 40, 3: 40, 4: 40}" in repr(b) and "mappingproxy" not in repr(b)
+    d = b.to_dict()
+    assert d["updates"] == {"answer_only": 30, "cot": 30} and d["test_step_counts"] == [1, 2, 3, 4, 5, 6]
+    assert SFTBudget(**d) == b
 
 
 @pytest.mark.parametrize("smoke", ["0", "1"])
@@ -160,8 +231,8 @@ def test_lesson_budget_data_can_be_drawn(monkeypatch, smoke):
     """The budget's train and test sets can actually be generated, with the asked counts."""
     monkeypatch.setenv("LESSONS_SMOKE", smoke)
     b = lesson_budget()
-    train = make_dataset(b["train_counts"], split="train")
-    test = make_dataset(b["test_per_step"], b["test_steps"], "test")
-    assert len(train) == sum(b["train_counts"].values())
-    assert len(test) == b["test_per_step"] * len(b["test_steps"])
+    train = make_dataset(b.train_problems, split="train")
+    test = make_dataset(b.test_problems_per_step_count, b.test_step_counts, "test")
+    assert len(train) == sum(b.train_problems.values())
+    assert len(test) == b.test_problems_per_step_count * len(b.test_step_counts)
     assert {p.question for p in train}.isdisjoint(p.question for p in test)

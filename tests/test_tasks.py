@@ -131,7 +131,7 @@ def test_parse_question_round_trip(start, ops):
 
 @pytest.mark.parametrize("text", [
     "", " ", "abc", "37", "37+", "+5", "-5+3", "37+10", "100+1", "37*2", "37 + 8", "37+8=45",
-    "37+8-", "3a+4", "٣+4", "3+٤", "37+8\x00", "<answer>37+8</answer>",
+    "37+8-", "3a+4", "٣+4", "3+٤", "37+8\x00", "<answer>37+8</answer>", "37+0", "37+8-0",
 ])
 def test_parse_question_rejects_garbage(text):
     """Anything that is not '<0-99>(+d|-d)+' raises a ValueError that shows the expected shape."""
@@ -236,3 +236,43 @@ def test_bad_steps_elsewhere():
 def test_largest_allowed_request_succeeds():
     """The limit quoted in the error message is itself allowed."""
     assert len(make_problems(720, 1, "test", seed=0)) == 720
+
+
+@pytest.mark.parametrize("start, ops, exc, match", [
+    (5, (("*", 3),), ValueError, r"operation 0 has the operator '\*'.*only adds and subtracts.*'\+', '-'"),
+    (5, (("+", 1), ("x", 3)), ValueError, r"operation 1 has the operator 'x'"),
+    (150, (("+", 1),), ValueError, r"start=150 is out of range.*from 0 to 99"),
+    (-1, (("+", 1),), ValueError, r"start=-1 is out of range"),
+    (5, (), ValueError, r"a problem has 1 to 12 operations \(MIN_STEPS to MAX_STEPS\), got 0"),
+    (5, (("+", 1),) * 13, ValueError, r"1 to 12 operations.*got 13"),
+    (5, (("+", 10),), ValueError, r"operation 0 has the operand 10: operands are one digit, from 1 to 9"),
+    (5, (("-", 0),), ValueError, r"operand 0: operands are one digit, from 1 to 9"),
+    ("37", (("+", 1),), TypeError, r"start must be an int from 0 to 99, got str \('37'\)"),
+    (37.0, (("+", 1),), TypeError, r"start must be an int.*got float"),
+    (True, (("+", 1),), TypeError, r"start must be an int.*got bool"),
+    (5, (("+", 2.0),), TypeError,
+     r"operation 0 has the operand 2.0 \(float\): operands are ints from 1 to 9"),
+    (5, (("+", "3"),), TypeError, r"operand '3' \(str\)"),
+    (5, (("+", True),), TypeError, r"operand True \(bool\)"),
+    (5, ("+3",), TypeError, r"operation 0 must be an \(operator, operand\) pair"),
+    (5, "+3", TypeError, r"ops must be a tuple of \(operator, operand\) pairs"),
+])
+def test_bad_problems_raise_clear_errors(start, ops, exc, match):
+    """A Problem checks its start, operators and operands; before, '*' was taken as '-'."""
+    with pytest.raises(exc, match=match):
+        Problem(start, ops)
+
+
+def test_problem_accepts_a_list_of_pairs():
+    """ops given as a list is stored as a tuple, so the problem stays hashable and comparable."""
+    p = Problem(37, [("+", 8), ("-", 5)])
+    assert p.ops == (("+", 8), ("-", 5)) and p == Problem(37, (("+", 8), ("-", 5)))
+    assert hash(p) == hash(Problem(37, (("+", 8), ("-", 5))))
+
+
+def test_make_dataset_takes_a_read_only_mapping():
+    """make_dataset accepts any mapping {steps: count}, e.g. the read-only ones of SFTBudget."""
+    from types import MappingProxyType
+
+    ps = make_dataset(MappingProxyType({1: 3, 2: 2}), split="train")
+    assert [p.steps for p in ps] == [1, 1, 1, 2, 2]

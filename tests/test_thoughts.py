@@ -3,33 +3,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.thoughts import (
-    has_loop, is_mixed, readability, steps_in, thought_of, thought_stats,
-)
+from lessons_lib.formats import thought_text
+from lessons_lib.thoughts import has_loop, is_mixed, readability, steps_in, thought_stats
 
 CLEAN = "04+6=10 10-3=07"
 MIXED = "04+6=10, 10 minus 3 makes 07"
-
-
-# --- thought_of --------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("completion, thought", [
-    ("<think> 04+6=10 </think><answer>10</answer>", "04+6=10"),
-    ("<think>a\nb</think> text <answer>1</answer>", "a\nb"),
-    ("<think></think><answer>1</answer>", ""),
-    ("04+6=10 so <answer>10</answer>", "04+6=10 so"),  # no think block: the text before the answer
-    ("04+6=10 </think> then <answer>10</answer> 11", "04+6=10   then"),  # stray tags removed
-    ("<think>unclosed 04+6=10", "unclosed 04+6=10"),
-    ("just text", "just text"),
-    ("", ""),
-])
-def test_thought_of(completion, thought):
-    assert thought_of(completion) == thought
-
-
-@pytest.mark.parametrize("thing", [None, 3, b"<think>x</think>", ["<think>x</think>"]])
-def test_thought_of_non_strings_is_empty(thing):
-    assert thought_of(thing) == ""
 
 
 # --- steps_in, has_loop, is_mixed --------------------------------------------------------------
@@ -121,6 +99,24 @@ def test_thought_stats_on_a_hand_made_list():
     assert s["readability"] == pytest.approx((1 + 1 + 1 + loop_score + 0) / 5)
 
 
+@pytest.mark.parametrize("completions, match", [
+    ([None], r"item 0 is NoneType \(None\); pass the decoded strings"),
+    (["<think>x</think>", 3], r"item 1 is int"),
+    ([b"<think>x</think>"], r"item 0 is bytes"),
+    ("<think>04+6=10</think><answer>10</answer>", r"a list of completions, not one string"),
+])
+def test_thought_stats_rejects_what_is_not_a_list_of_strings(completions, match):
+    """A non-string completion is a caller's bug (not model output): a TypeError says what to pass."""
+    with pytest.raises(TypeError, match=match):
+        thought_stats(completions)
+
+
+def test_thought_stats_reads_thoughts_before_the_answer():
+    """Without a think block, the thought is the text before <answer> (formats.thought_text)."""
+    s = thought_stats(["04 plus 6 makes 10 <answer>10</answer>"])
+    assert s["words"] == 1.0 and s["no_steps"] == 0.0
+
+
 def test_thought_stats_of_nothing():
     """An empty list and thoughts without steps give zeros, not a division by zero."""
     assert thought_stats([]) == dict(loops=0.0, mixed=0.0, symbols=0.0, words=0.0, no_steps=0.0,
@@ -136,7 +132,7 @@ step_like = st.text(alphabet="0123456789+-= plusminakeis,<>/thnkwr\n", max_size=
 @given(st.one_of(st.text(max_size=200), step_like))
 def test_nothing_raises_and_readability_stays_in_range(text):
     """Any text is read without an exception; readability is in [0, 1]."""
-    t = thought_of(text)
+    t = thought_text(text, before_answer=True)
     assert isinstance(t, str)
     assert 0.0 <= readability(text) <= 1.0
     assert 0.0 <= readability(t) <= 1.0

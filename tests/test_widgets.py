@@ -14,7 +14,7 @@ PROBLEMS = make_problems(3, 2, "test")
 @pytest.fixture(scope="module")
 def snaps(tiny):
     model, tok = tiny
-    s = Snapshots(tok, PROBLEMS, at_steps=[5, 0, 5], samples=2, max_new_tokens=6)
+    s = Snapshots(tok, PROBLEMS, at_updates=[5, 0, 5], samples=2, max_new_tokens=6)
     s.take(model, 0)
     s.take(model, 5)
     return s
@@ -56,12 +56,12 @@ def test_take_leaves_the_training_random_stream_alone(tiny):
 
 def test_callback_takes_snapshots_at_the_chosen_steps(tiny):
     model, tok = tiny
-    s = Snapshots(tok, PROBLEMS[:1], at_steps=[0, 2], samples=1, max_new_tokens=2)
+    s = Snapshots(tok, PROBLEMS[:1], at_updates=[0, 2], samples=1, max_new_tokens=2)
     s.on_train_begin(None, SimpleNamespace(global_step=0), None, model=model)
     for step in (1, 2, 3):
         s.on_step_end(None, SimpleNamespace(global_step=step), None, model=model)
     assert sorted(s.taken) == [0, 2]
-    s2 = Snapshots(tok, PROBLEMS[:1], at_steps=[1], samples=1, max_new_tokens=2)
+    s2 = Snapshots(tok, PROBLEMS[:1], at_updates=[1], samples=1, max_new_tokens=2)
     s2.on_train_begin(None, SimpleNamespace(global_step=0), None, model=model)
     assert s2.taken == {}
 
@@ -69,16 +69,16 @@ def test_callback_takes_snapshots_at_the_chosen_steps(tiny):
 def test_snapshot_table_shows_the_question_and_its_completions(snaps):
     text = snapshot_table(snaps, question=1)
     p = PROBLEMS[1]
-    assert f"step 0: {p.question} (answer {p.answer:02d})" in text
-    assert f"step 5: {p.question}" in text
-    assert text.index("step 0:") < text.index("step 5:")
+    assert f"update 0: {p.question} (answer {p.answer:02d})" in text
+    assert f"update 5: {p.question}" in text
+    assert text.index("update 0:") < text.index("update 5:")
     for completion, _, _ in snaps.taken[5][1]["completions"]:
         assert repr(completion) in text
     assert PROBLEMS[0].question not in text
 
 
 def test_taken_accepts_the_json_roundtripped_dict(snaps):
-    """Reloaded from JSON the steps are strings and the tuples lists; both work the same."""
+    """Reloaded from JSON the updates are strings and the tuples lists; both work the same."""
     reloaded = json.loads(json.dumps(snaps.taken))
     assert set(reloaded) == {"0", "5"}
     assert sorted(_taken(reloaded)) == [0, 5]
@@ -91,11 +91,12 @@ def test_explorer_is_a_vbox_that_follows_its_sliders():
                         completions=[["<think>b</think><answer>03</answer>", 1.0, 1.0]])]}
     box = explorer(taken)
     assert isinstance(box, ipywidgets.VBox)
-    (step, q), out = box.children[0].children, box.children[1]
-    assert list(step.options) == [0, 7] and step.value == 7 and (q.min, q.max) == (0, 0)
+    (update, q), out = box.children[0].children, box.children[1]
+    assert update.description == "RL update"
+    assert list(update.options) == [0, 7] and update.value == 7 and (q.min, q.max) == (0, 0)
     assert "&lt;answer&gt;03&lt;/answer&gt;" in out.value and "<answer>" not in out.value
     assert "(answer 03)" in out.value
-    step.value = 0
+    update.value = 0
     assert "&lt;think&gt;a&lt;/think&gt;" in out.value and "03&lt;/answer" not in out.value
 
 
