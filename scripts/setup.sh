@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create the virtual environment .venv (if missing) and install the course into it.
+# Create the virtual environment .venv (if missing) and install the course into it, JupyterLab
+# included (open the course with `.venv/bin/jupyter lab notebooks/`).
 # CPU machines get the CPU build of torch (never the multi-GB CUDA build):
 #   1. a CPU wheel already at hand (pip's find-links), offline;
 #   2. else, on Linux without an NVIDIA GPU, PyTorch's CPU wheel index;
@@ -30,6 +31,8 @@ fi
 "${PIP[@]}" install -q -r requirements-dev.txt -e .
 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 "$VENV/bin/python" - <<'PY'
-import torch, transformers, trl
-print(f"setup: torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}")
+import jupyterlab, torch, transformers, trl
+print(f"setup: torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}, "
+      f"jupyterlab {jupyterlab.__version__}")
 PY
+echo "setup: open the course with  $VENV/bin/jupyter lab notebooks/"

@@ -1,0 +1,792 @@
+"""Render the README's measured parts from the JSON files the course writes, never from memory.
+
+    .venv/bin/python scripts/render_readme.py           # rewrite the rendered blocks of README.md
+    .venv/bin/python scripts/render_readme.py --check   # exit 1 with a diff if README.md differs
+
+Each measured part of README.md sits between two marker comments,
+
+    <!-- rendered by scripts/render_readme.py: do not edit (NAME) -->
+    ...
+    <!-- end rendered (NAME) -->
+
+and is rebuilt here from results/*.json (the reference run of the notebooks), results/timings.json,
+bench/*.json and data/checkpoints/03_base/base_card.json. Every number in a block comes from one of
+those files; the targets in the Measured table are the course's requirements, written below. The
+files are read defensively: a key that is missing renders as "(missing: FILE KEY)" in a required
+row, and drops an optional row or sentence, so adding keys never breaks the README and removing
+one shows up in `--check` (tests/test_readme.py runs it, so CI fails when the README drifts).
+
+To add a row to the Measured table, add a `Row` to MEASURED below; to add a notebook, add it to
+NOTEBOOKS (and its time target to NOTEBOOK_TIME_TARGETS).
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- the files ---------------------------------------------------------------------------------
+TIMINGS = "results/timings.json"  # scripts/run_notebooks.py --reference
+REPORT = "bench/report.json"  # bench/benchmark.py
+SEEDS = "bench/seeds.json"  # bench/seeds.py
+LR_SWEEP = "bench/lr_sweep.json"  # bench/lr_sweep.py
+RL_SEEDS = "bench/rl_seeds.json"  # bench/rl_seeds.py
+RL_FORMAT0 = "bench/rl_seeds_format0.json"  # bench/rl_seeds.py --format-weight 0 --out ...
+RL_OLD_TEMPLATE = "bench/rl_seeds_template134.json"  # bench/rl_seeds.py under an earlier, longer template
+BASE_CARD = "data/checkpoints/03_base/base_card.json"  # scripts/pretrain_base.py
+NB00 = "results/00_setup_and_toy_world.json"
+NB01 = "results/01_answer_only_sft.json"
+NB02 = "results/02_chain_of_thought_sft.json"
+NB03 = "results/03_r1_zero.json"
+
+# --- the notebooks table: (file stem, title, what it measures) ---------------------------------
+NOTEBOOKS = [
+    ("00_setup_and_toy_world", "Setup and the toy world",
+     "answer space, disjoint splits, tokens per thought, untrained baseline, training speed"),
+    ("01_answer_only_sft", "Answer-only SFT",
+     "accuracy on training vs held-out problems, by number of steps"),
+    ("02_chain_of_thought_sft", "Chain-of-thought SFT",
+     "the gap by number of steps, longer problems than trained, tokens per answer"),
+    ("03_r1_zero", "R1-Zero: pure RL",
+     "format rate, pass@1 and greedy accuracy before/after GRPO, loops, mixing, readability, "
+     "a collapsing run, GRPO checked by hand"),
+]
+# the course's wall-time targets in full mode, by notebook prefix
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02"), "≤ 240 s"), (("03",), "≤ 300 s")]
+
+BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
+END = "<!-- end rendered ({name}) -->"
+
+
+# --- reading JSON defensively ------------------------------------------------------------------
+class Missing(Exception):
+    """A file or key the block needs is not there."""
+
+
+class Sources:
+    """The JSON files under `root`, read once each; `get(file, "a.b.0.c")` digs into one."""
+
+    def __init__(self, root: Path = ROOT):
+        self.root, self._cache = Path(root), {}
+
+    def load(self, rel: str):
+        if rel not in self._cache:
+            path = self.root / rel
+            try:
+                self._cache[rel] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                self._cache[rel] = None
+        if self._cache[rel] is None:
+            raise Missing(rel)
+        return self._cache[rel]
+
+    def has(self, rel: str) -> bool:
+        try:
+            self.load(rel)
+            return True
+        except Missing:
+            return False
+
+    def get(self, rel: str, path: str = ""):
+        cur = self.load(rel)
+        for part in [p for p in path.split(".") if p]:
+            if isinstance(cur, dict):
+                if part in cur:
+                    cur = cur[part]
+                    continue
+                alt = {str(k): k for k in cur}.get(part)
+                if alt is None:
+                    raise Missing(f"{rel} {path}")
+                cur = cur[alt]
+            elif isinstance(cur, list) and re.fullmatch(r"-?\d+", part):
+                try:
+                    cur = cur[int(part)]
+                except IndexError:
+                    raise Missing(f"{rel} {path}") from None
+            else:
+                raise Missing(f"{rel} {path}")
+        if cur is None:
+            raise Missing(f"{rel} {path}")
+        return cur
+
+    def first(self, *candidates):
+        """The first of several (file, path) pairs that is there (for keys that were renamed)."""
+        for rel, path in candidates:
+            try:
+                return self.get(rel, path)
+            except Missing:
+                pass
+        raise Missing(" or ".join(f"{rel} {path}" for rel, path in candidates))
+
+    # shortcuts
+    def numbers(self, rel: str, path: str = ""):
+        """A notebook's measured numbers (results/NN_name.json holds them under 'numbers')."""
+        return self.get(rel, "numbers" + ("." + path if path else ""))
+
+    def sft_seeds(self) -> list[str]:
+        return sorted(self.get(SEEDS, "results"), key=int)
+
+    def rl_rows(self, rel: str = RL_SEEDS) -> list[dict]:
+        rows = self.get(rel)
+        if isinstance(rows, dict):  # tolerate {"results": [...]} or {"0": {...}}
+            rows = rows.get("results", list(rows.values()))
+        if not isinstance(rows, list) or not rows:
+            raise Missing(rel)
+        return rows
+
+    def rl(self, rows: list[dict], path: str) -> list:
+        """`path` in every seed's row of bench/rl_seeds.json."""
+        return [dig(r, path, RL_SEEDS) for r in rows]
+
+
+def dig(data, path: str, rel: str = "?"):
+    """`Sources.get` for a structure already loaded."""
+    cur = data
+    for part in [p for p in path.split(".") if p]:
+        if isinstance(cur, dict):
+            key = part if part in cur else {str(k): k for k in cur}.get(part)
+            if key is None:
+                raise Missing(f"{rel} {path}")
+            cur = cur[key]
+        else:
+            raise Missing(f"{rel} {path}")
+    if cur is None:
+        raise Missing(f"{rel} {path}")
+    return cur
+
+
+# --- formatting --------------------------------------------------------------------------------
+def f2(x) -> str:
+    return f"{float(x):.2f}"
+
+
+def f3(x) -> str:
+    return f"{float(x):.3f}"
+
+
+def gain(x) -> str:
+    return f"{float(x):+.2f}"
+
+
+def secs(x) -> str:
+    return f"{float(x):.0f} s"
+
+
+def mb(x) -> str:
+    return f"{float(x):.0f} MB"
+
+
+def pct(x) -> str:
+    x = 100 * float(x)
+    return f"{x:.1f}%" if 0 < x < 10 else f"{x:.0f}%"
+
+
+def lr(x) -> str:
+    """5e-4, not 5e-04."""
+    mant, exp = f"{float(x):.0e}".split("e")
+    return f"{mant}e{int(exp)}"
+
+
+def joined(xs, fmt=f3, sep=" / ") -> str:
+    return sep.join(fmt(x) for x in xs)
+
+
+def span(xs, fmt=f2) -> str:
+    """'a' if all equal once formatted, else 'lo-hi'."""
+    lo, hi = fmt(min(xs)), fmt(max(xs))
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def steps_range(counts) -> str:
+    counts = sorted(int(c) for c in counts)
+    if counts == list(range(counts[0], counts[-1] + 1)) and len(counts) > 1:
+        return f"{counts[0]}-{counts[-1]}"
+    return ", ".join(map(str, counts))
+
+
+def and_list(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- facts used in several places --------------------------------------------------------------
+def sft_seed_label(s: Sources) -> str:
+    try:
+        return "seeds " + "/".join(s.sft_seeds())
+    except Missing:
+        return "seeds"
+
+
+def rl_seed_label(s: Sources) -> str:
+    try:
+        return "seeds " + "/".join(str(r["seed"]) for r in s.rl_rows())
+    except (Missing, KeyError):
+        return "seeds"
+
+
+def trained_counts(s: Sources) -> list[int]:
+    return sorted(int(k) for k in s.first((SEEDS, "budget.train_problems"),
+                                          (SEEDS, "budget.train_counts")))
+
+
+def hard_counts(s: Sources) -> list[int]:
+    return [c for c in trained_counts(s) if c >= 3]
+
+
+def hard_label(s: Sources) -> str:
+    try:
+        return steps_range(hard_counts(s))
+    except Missing:
+        return "3+"
+
+
+def trained_label(s: Sources) -> str:
+    try:
+        return steps_range(trained_counts(s))
+    except Missing:
+        return "trained"
+
+
+def rl_budget(s: Sources) -> dict:
+    """Lesson 3's GRPO budget as bench/rl_seeds.py recorded it (older files: notebook 03's)."""
+    try:
+        return dict(s.rl_rows()[0]["budget"])
+    except (Missing, KeyError, TypeError):
+        return {"updates": s.first((NB03, "numbers.rl_updates"), (NB03, "numbers.rl_steps"))}
+
+
+def grpo_label(s: Sources) -> str:
+    try:
+        b = rl_budget(s)
+    except Missing:
+        return "GRPO phase"
+    updates = b.get("updates", b.get("steps"))
+    if "prompts_per_update" in b and "num_generations" in b:
+        return (f"GRPO phase, {updates} updates of {b['prompts_per_update']} prompts x "
+                f"{b['num_generations']} completions")
+    return f"GRPO phase, {updates} updates"
+
+
+def timing(s: Sources, rel: str, path: str, name: str, key: str):
+    return s.get(rel, f"{path}.{name}.{key}" if path else f"{name}.{key}")
+
+
+def lesson_names(prefixes=None) -> list[str]:
+    return [n for n, _, _ in NOTEBOOKS if prefixes is None or n[:2] in prefixes]
+
+
+# --- the Measured table ------------------------------------------------------------------------
+@dataclass
+class Row:
+    what: str | Callable[[Sources], str]
+    target: str  # the course's requirement (not a measurement)
+    measured: Callable[[Sources], str]
+    command: str
+    optional: bool = False  # dropped when its files or keys are missing (else shown as missing)
+
+
+def _cot_worst(s):
+    return "worst " + joined(s.get(SEEDS, f"results.{k}.cot.min_heldout_trained") for k in s.sft_seeds())
+
+
+def _ao_worst(s):
+    return joined(s.get(SEEDS, f"results.{k}.answer_only.max_heldout_3plus") for k in s.sft_seeds())
+
+
+def _ao_train(s):
+    ks = s.sft_seeds()
+    train = joined((s.get(SEEDS, f"results.{k}.answer_only.train_3plus") for k in ks), f2)
+    held = joined((s.get(SEEDS, f"results.{k}.answer_only.heldout_3plus") for k in ks), f2)
+    return f"{train} (held-out: {held})"
+
+
+def _longer_what(s):
+    try:
+        longer = s.numbers(NB02, "cot_heldout_accuracy_longer")
+        return f"CoT on longer problems than trained ({and_list(sorted(longer, key=int))} steps), seed 0"
+    except Missing:
+        return "CoT on longer problems than trained, seed 0"
+
+
+def _longer(s):
+    longer = s.numbers(NB02, "cot_heldout_accuracy_longer")
+    text = and_list(f2(longer[k]) for k in sorted(longer, key=int))
+    try:
+        text += f" (chance is 1/{s.numbers(NB00, 'distinct_answers')} = {f2(1 / s.numbers(NB00, 'distinct_answers'))})"
+    except Missing:
+        pass
+    return text
+
+
+def _price(s):
+    t = s.numbers(NB02, "tokens_per_answer")
+    text = (f"{float(t['chain-of-thought']):.1f} vs {float(t['answer-only']):.1f} "
+            f"({float(s.numbers(NB02, 'token_ratio')):.1f}x)")
+    try:
+        longest = max(trained_counts(s))
+        by = s.numbers(NB02, f"tokens_by_steps.chain-of-thought.{longest}")
+        text += f"; {float(by):.0f} at {longest} steps"
+    except Missing:
+        pass
+    return text
+
+
+def _model(s):
+    return (f"{int(s.numbers(NB00, 'model_parameters')):,} parameters, a vocabulary of "
+            f"{s.numbers(NB00, 'vocab_size')} tokens")
+
+
+def per_notebook(s: Sources, rel: str, path: str, key: str, names: list[str]) -> dict:
+    """{notebook: value} for the notebooks `rel` has `key` for; Missing if it has none of them."""
+    found = {}
+    for n in names:
+        try:
+            found[n] = float(timing(s, rel, path, n, key))
+        except (Missing, TypeError, ValueError):
+            pass
+    if not found:
+        raise Missing(f"{rel} {path + '.' if path else ''}NOTEBOOK.{key}")
+    return found
+
+
+def listed(s: Sources, rel: str, path: str, key: str, names: list[str], fmt, sep=", ") -> str:
+    """One figure per notebook, in order; a notebook missing from `rel` says so."""
+    found = per_notebook(s, rel, path, key, names)
+    return sep.join(fmt(found[n]) if n in found else f"not measured ({n[:2]})" for n in names)
+
+
+def _full_times(prefixes):
+    def measured(s):
+        return listed(s, TIMINGS, "", "wall_s", lesson_names(prefixes), secs)
+    return measured
+
+
+def _smoke_times(s):
+    return listed(s, REPORT, "notebooks_smoke", "wall_s", lesson_names(), secs)
+
+
+def _peaks(s):
+    full = listed(s, TIMINGS, "", "peak_rss_mb", lesson_names(), mb, " / ")
+    text = f"full: {full}"
+    try:
+        smoke = per_notebook(s, REPORT, "notebooks_smoke", "peak_rss_mb", lesson_names())
+        text += f"; smoke: at most {mb(max(smoke.values()))}"
+        if len(smoke) < len(lesson_names()):
+            text += f" ({', '.join(n[:2] for n in lesson_names() if n not in smoke)} not measured)"
+    except Missing:
+        pass
+    return text
+
+
+def _rl_format(s):
+    rows = s.rl_rows()
+    return (joined(s.rl(rows, "before.format_rate")) + " → " + joined(s.rl(rows, "after.format_rate")))
+
+
+def _rl_gain(key):
+    def measured(s):
+        return joined(s.rl(s.rl_rows(), key), gain)
+    return measured
+
+
+def _greedy_what(s):
+    try:
+        longest = max(int(k) for k in s.rl_rows()[0]["after"]["greedy_by_steps"])
+        return f"R1-Zero: greedy accuracy at {longest} steps (the longest) gain, {rl_seed_label(s)}"
+    except (Missing, KeyError, ValueError):
+        return f"R1-Zero: greedy accuracy at the longest step count gain, {rl_seed_label(s)}"
+
+
+def _grpo_time(s):
+    text = joined(s.rl(s.rl_rows(), "rl_seconds"), secs)
+    try:
+        text += f" ({secs(s.numbers(NB03, 'rl_seconds'))} in notebook 03's run, with snapshots and a live plot)"
+    except Missing:
+        pass
+    return text
+
+
+def _grpo_speed(s):
+    rows = s.rl_rows()
+    per_update = [r.get("seconds_per_update", r.get("seconds_per_step")) for r in rows]
+    if None in per_update:
+        raise Missing(f"{RL_SEEDS} seconds_per_update")
+    share = span([100 * x for x in s.rl(rows, "generation_share")], lambda x: f"{x:.0f}")
+    return (f"{span(per_update)} s/update, {span(s.rl(rows, 'completions_per_second'), lambda x: f'{x:.0f}')} "
+            f"completions/s, {share}% of the GRPO phase generating")
+
+
+def _pretrain(s):
+    return (f"{secs(s.get(BASE_CARD, 'pretrain_seconds'))} ({s.get(BASE_CARD, 'steps')} updates)")
+
+
+def _sft_speed(s):
+    t = s.get(REPORT, "sft_throughput")
+    return (f"{float(t['trl_tokens_per_s']) / 1000:.1f}k vs {float(t['plain_tokens_per_s']) / 1000:.1f}k "
+            f"tokens/s: {float(t['ratio_trl_over_plain']):.2f}x")
+
+
+def _test_command(s):
+    t = s.get(REPORT, "test_command")
+    return f"{secs(t['seconds'])} (exit {t['returncode']}, commit {str(t.get('commit', '?'))[:7]})"
+
+
+MEASURED = [
+    Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
+                  f"({trained_label(s)}), {sft_seed_label(s)}",
+        "≥ 0.95, 3 of 3", _cot_worst, "`bench/seeds.py`"),
+    Row(lambda s: f"Answer-only SFT, same budget, held-out at {hard_label(s)} steps (worst step "
+                  f"count), {sft_seed_label(s)}",
+        "≤ 0.40", _ao_worst, "`bench/seeds.py`"),
+    Row(lambda s: f"Answer-only on its own training problems at {hard_label(s)} steps (mean), "
+                  f"{sft_seed_label(s)}",
+        "far higher", _ao_train, "`bench/seeds.py`"),
+    Row(_longer_what, "report it", _longer, "notebook 02"),
+    Row("Price of CoT: tokens generated per answer, seed 0", "report it", _price, "notebook 02"),
+    Row("The model (tiny Llama, trained from scratch)", "report it", _model, "notebook 00"),
+    *[Row(f"Notebook wall time, full mode ({p[0] if len(p) == 1 else p[0] + '-' + p[-1]})", target,
+          _full_times(p), "`scripts/run_notebooks.py --reference`")
+      for p, target in NOTEBOOK_TIME_TARGETS],
+    Row("Notebook wall time, smoke mode", "≤ 60 s", _smoke_times, "`bench/benchmark.py`"),
+    Row("Peak memory of a notebook's kernel", "< 1.5 GB", _peaks,
+        "`scripts/run_notebooks.py --reference`, `bench/benchmark.py`"),
+    Row(lambda s: f"R1-Zero from the shipped base, {rl_seed_label(s)}: format rate before → after",
+        "< 0.8 → ≥ 0.95", _rl_format, "`bench/rl_seeds.py`"),
+    Row(lambda s: f"R1-Zero: sampled pass@1 (mean over step counts) gain, {rl_seed_label(s)}",
+        "≥ +0.25", _rl_gain("pass1_gain"), "`bench/rl_seeds.py`"),
+    Row(_greedy_what, "≥ +0.20", _rl_gain("greedy_longest_gain"), "`bench/rl_seeds.py`"),
+    Row(lambda s: f"{grpo_label(s)}, {rl_seed_label(s)}", "≤ 180 s", _grpo_time, "`bench/rl_seeds.py`"),
+    Row("GRPO speed", "report it", _grpo_speed, "`bench/rl_seeds.py`"),
+    Row("Pretraining the base model", "≤ 600 s", _pretrain, "`scripts/pretrain_base.py`"),
+    Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
+        _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
+    Row("README test command on a fresh clone (setup included)", "< 20 min", _test_command,
+        "`bench/benchmark.py --test-command`", optional=True),
+]
+
+
+# --- the blocks --------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _try(fn, s, fallback=None):
+    try:
+        return fn(s)
+    except Missing as e:
+        return fallback if fallback is not None else f"(missing: {e})"
+    except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError) as e:
+        return fallback if fallback is not None else f"(missing: {type(e).__name__} {e})"
+
+
+def block_measured(s: Sources) -> str:
+    lines = ["| what | target | measured | command |", "|---|---|---|---|"]
+    for row in MEASURED:
+        what = row.what if isinstance(row.what, str) else _try(row.what, s)
+        try:
+            measured = row.measured(s)
+        except (Missing, KeyError, TypeError, ValueError, IndexError, ZeroDivisionError) as e:
+            if row.optional:
+                continue
+            measured = f"(missing: {e})"
+        lines.append(f"| {_cell(what)} | {_cell(row.target)} | {_cell(measured)} | {row.command} |")
+    return "\n".join(lines)
+
+
+def _machine_of_timings(s: Sources) -> str | None:
+    machines = sorted({str(v["machine"]) for v in _mapping(s, TIMINGS).values()
+                       if isinstance(v, dict) and v.get("machine")})
+    if machines:
+        return " and ".join(machines)
+    found = sorted({_try(lambda s, n=n: s.get(f"results/{n}.json", "machine"), s, "")
+                    for n in lesson_names()} - {""})
+    return " and ".join(found) or None
+
+
+def _mapping(s: Sources, rel: str) -> dict:
+    try:
+        data = s.get(rel)
+        return data if isinstance(data, dict) else {}
+    except Missing:
+        return {}
+
+
+def block_machine(s: Sources) -> str:
+    """Where the figures come from, and how to scale the times to another machine."""
+    parts = []
+    try:
+        bench = s.get(REPORT, "machine")
+        extra = [x for x in (_try(lambda s: s.get(REPORT, "cpu"), s, ""),
+                             _try(lambda s: f"{s.get(REPORT, 'sft_throughput.threads')} torch threads", s, ""))
+                 if x]
+        if "gpu" in _mapping(s, REPORT):
+            extra.append(f"GPU: {_mapping(s, REPORT)['gpu'] or 'none'}")
+        date = _try(lambda s: f", {s.get(REPORT, 'date')}", s, "")
+        parts.append(f"The benchmark (`{REPORT}`{date}) ran on {bench}"
+                     + (f" ({'; '.join(extra)})" if extra else "") + ".")
+    except Missing:
+        parts.append(f"`{REPORT}` is missing: run `bench/benchmark.py`.")
+    ref = _machine_of_timings(s)
+    if ref:
+        parts.append(f"The reference run of the notebooks (`results/`) ran on {ref}; "
+                     "every figure below comes from the JSON file its command writes.")
+    speed = None
+    try:
+        speed = s.first((REPORT, "machine_speed.plain_sft_tokens_per_s"),
+                        (REPORT, "sft_throughput.plain_tokens_per_s"))
+    except Missing:
+        pass
+    if speed is not None:
+        text = (f"Times scale with the machine: on this one a plain PyTorch training loop of the "
+                f"course's model runs at {float(speed) / 1000:.1f}k tokens/s (`bench/benchmark.py`)")
+        try:
+            nb = s.numbers(NB00, "train_tokens_per_s")
+            text += (f", and notebook 00 measured {float(nb) / 1000:.1f}k tokens/s "
+                     "(`train_tokens_per_s`; run it to measure yours)")
+        except Missing:
+            pass
+        parts.append(text + ": on a machine k times faster, expect about 1/k of the times.")
+    return "\n".join(parts)
+
+
+def block_notebooks(s: Sources) -> str:
+    lines = ["| # | notebook | what it measures | run time (full / smoke) | peak memory (full / smoke) |",
+             "|---|---|---|---|---|"]
+    for name, title, what in NOTEBOOKS:
+        def pair(key, fmt):
+            full = _try(lambda s: fmt(timing(s, TIMINGS, "", name, key)), s, "not measured")
+            smoke = _try(lambda s: fmt(timing(s, REPORT, "notebooks_smoke", name, key)), s, "not measured")
+            return f"{full} / {smoke}"
+        lines.append(f"| {int(name[:2])} | [{title}](notebooks/{name}.ipynb) | {what} | "
+                     f"{pair('wall_s', secs)} | {pair('peak_rss_mb', mb)} |")
+    ref = _machine_of_timings(s)
+    bench = _try(lambda s: s.get(REPORT, "machine"), s, "")
+    lines.append("")
+    lines.append(f"Full mode: the reference run (`{TIMINGS}`" + (f", {ref}" if ref else "")
+                 + f"); smoke mode: the benchmark (`{REPORT}`" + (f", {bench}" if bench else "")
+                 + "). Times scale with the machine: see Measured.")
+    return "\n".join(lines)
+
+
+def block_binder(s: Sources) -> str:
+    peaks = per_notebook(s, TIMINGS, "", "peak_rss_mb", lesson_names())
+    top = max(peaks, key=peaks.get)
+    text = (f"The largest peak memory of a notebook's kernel in the reference run is {mb(peaks[top])} "
+            f"(notebook {top[:2]}; `{TIMINGS}`)")
+    try:
+        smoke = per_notebook(s, REPORT, "notebooks_smoke", "peak_rss_mb", lesson_names())
+        text += f"; in smoke mode, at most {mb(max(smoke.values()))} (`{REPORT}`)"
+    except Missing:
+        pass
+    return text + "."
+
+
+def block_lr_sweep(s: Sources) -> str:
+    ao = {float(r["lr"]): r for r in s.get(LR_SWEEP, "answer_only")}
+    cot = {float(r["lr"]): r for r in s.get(LR_SWEEP, "cot")}
+    seed0 = s.get(SEEDS, "results.0.cot")  # the course's own setting, seed 0
+    cot.setdefault(float(seed0["lr"]), seed0)
+    best = max(ao, key=lambda k: ao[k]["train_3plus"])
+    others = ", ".join(f"{f2(ao[k]['train_3plus'])} at {lr(k)}" for k in sorted(ao) if k != best)
+    hard = hard_label(s)
+    course = {k: float(v) for k, v in s.get(SEEDS, "budget.lr").items()}
+    cot_text = ", ".join(f"{f3(cot[k]['min_heldout_trained'])} at {lr(k)}" for k in sorted(cot))
+    return (f"The learning rates come from `bench/lr_sweep.py` (seed 0) and `bench/seeds.py` (seed 0): "
+            f"answer-only memorised most at {lr(best)} ({f2(ao[best]['train_3plus'])} on its training "
+            f"problems at {hard} steps, against {others}); chain of thought's held-out accuracy at "
+            f"its worst trained step count was {cot_text}. The course uses "
+            f"{lr(course['answer_only'])} for answer-only and {lr(course['cot'])} for chain of thought.")
+
+
+def _notation(row: dict) -> tuple[str, float]:
+    t = row["after"]["thoughts"]
+    return ("words", t["words"]) if t["words"] >= t["symbols"] else ("symbols", t["symbols"])
+
+
+def block_lesson3(s: Sources) -> str:
+    bullets = []
+    # before and after
+    rows = _try(lambda s: s.rl_rows(), s, [])
+    before = (f"**Before RL** the shipped base model, under the template, tags "
+              f"{_try(lambda s: pct(s.numbers(NB03, 'format_rate.before')), s)} of its samples "
+              f"properly (seed 0, notebook 03")
+    if rows:
+        before += _try(lambda s: f"; {span(s.rl(rows, 'before.format_rate'), pct)} over the seeds of "
+                                 f"`bench/rl_seeds.py`", s, "")
+    before += (f") and puts the right number somewhere in its output "
+               f"{_try(lambda s: pct(s.numbers(NB03, 'loose_pass1.before')), s)} of the time (loose pass@1)")
+    before += _try(lambda s: (
+        f"; with a short prompt its greedy accuracy is "
+        f"{span(list(s.get(BASE_CARD, 'short_prompt_greedy_by_steps').values()))} at "
+        f"{steps_range(s.get(BASE_CARD, 'short_prompt_greedy_by_steps'))} steps (`{BASE_CARD}`)"), s, "")
+    updates = _try(lambda s: rl_budget(s).get("updates", rl_budget(s).get("steps")), s, "")
+    after = (f". **After {updates} GRPO updates** (seed 0, notebook 03): format "
+             f"{_try(lambda s: f2(s.numbers(NB03, 'format_rate.after')), s)}, pass@1 "
+             f"{_try(lambda s: f2(s.numbers(NB03, 'pass1.after')), s)}")
+    if rows:
+        after += _try(lambda s: (
+            f", greedy {joined(dig(rows[0], 'after.greedy_by_steps').values(), f2)} at "
+            f"{steps_range(dig(rows[0], 'after.greedy_by_steps'))} steps (`bench/rl_seeds.py`, seed "
+            f"{rows[0]['seed']})"), s, "")
+        after += _try(lambda s: (
+            f". Pass@1 after RL over {rl_seed_label(s)}: {joined(s.rl(rows, 'after.pass1'))} "
+            f"(a spread of {f3(max(s.rl(rows, 'after.pass1')) - min(s.rl(rows, 'after.pass1')))})"), s, "")
+    bullets.append(before + after + ".")
+    # the downsides
+    try:
+        b, a = s.numbers(NB03, "thoughts.before"), s.numbers(NB03, "thoughts.after")
+        text = (f"**The downsides** (`lessons_lib/thoughts.py`), before → after, seed 0: loops "
+                f"{f3(b['loops'])} → {f3(a['loops'])}, mixed notations {f3(b['mixed'])} → "
+                f"{f3(a['mixed'])}, readability {f2(b['readability'])} → {f2(a['readability'])}, "
+                f"no working {f3(b['no_steps'])} → {f3(a['no_steps'])}.")
+        if a["mixed"] < b["mixed"]:
+            text += " RL removes mixing here rather than causing it"
+        else:
+            text += " RL did not remove mixing here"
+        if rows:
+            by = {}
+            for r in rows:
+                by.setdefault(_notation(r)[0], []).append(r)
+            settled = ", ".join(
+                f"{k} for seed{'s' if len(v) > 1 else ''} {and_list(r['seed'] for r in v)} "
+                f"({and_list(f2(_notation(r)[1]) for r in v)} of "
+                f"{'its' if len(v) == 1 else 'their'} thoughts)"
+                for k, v in by.items())
+            text += f": each seed settles on one notation, {settled}"
+        bullets.append(text + ".")
+    except (Missing, KeyError, TypeError) as e:
+        bullets.append(f"**The downsides**: (missing: {e})")
+    # the collapse
+    try:
+        c = s.numbers(NB03, "collapse")
+        settings = _try(lambda s: s.numbers(NB03, "collapse_settings"), s, {})
+        how = ""
+        if isinstance(settings, dict) and settings:
+            bits = []
+            if "lr" in settings:
+                bits.append(f"lr {lr(settings['lr'])}")
+            if "updates" in settings or "steps" in settings:
+                bits.append(f"{settings.get('updates', settings.get('steps'))} updates")
+            how = f" ({', '.join(bits)})" if bits else ""
+        bullets.append(
+            f"**The collapse**{how}: groups without reward spread "
+            f"{f2(c['frac_reward_zero_std']['collapsing'])} against "
+            f"{f2(c['frac_reward_zero_std']['healthy'])} for the healthy run, training accuracy "
+            f"{f3(c['rewards/accuracy_reward/mean']['collapsing'])} against "
+            f"{f2(c['rewards/accuracy_reward/mean']['healthy'])}, entropy peaking at "
+            f"{f2(c['entropy_peak']['collapsing'])} (healthy {f2(c['entropy_peak']['healthy'])}) and "
+            f"ending at {f2(c['entropy']['collapsing'])} (healthy {f2(c['entropy']['healthy'])}).")
+    except (Missing, KeyError, TypeError) as e:
+        bullets.append(f"**The collapse**: (missing: {e})")
+    # the template
+    bullets.append(_template_bullet(s, rows))
+    # exercise 3, once its run is committed
+    if s.has(RL_FORMAT0):
+        try:
+            rows0 = s.rl_rows(RL_FORMAT0)
+            base = {r["seed"]: r for r in rows}
+            parts = []
+            for r in rows0:
+                text = (f"seed {r['seed']} reaches format {f2(dig(r, 'after.format_rate'))} and pass@1 "
+                        f"{f2(dig(r, 'after.pass1'))}")
+                if r["seed"] in base:
+                    text += (f" (with the format reward: {f2(dig(base[r['seed']], 'after.format_rate'))} "
+                             f"and {f2(dig(base[r['seed']], 'after.pass1'))})")
+                parts.append(text)
+            weight = rows0[0].get("format_weight", 0)
+            bullets.append(f"**Exercise 3's answer, measured** (`{RL_FORMAT0}`): with the format "
+                           f"reward's weight at {weight:g}, {'; '.join(parts)}.")
+        except (Missing, KeyError, TypeError) as e:
+            bullets.append(f"**Exercise 3's answer**: (missing: {e})")
+    return "\n".join("- " + b for b in bullets)
+
+
+def _template_bullet(s: Sources, rows: list[dict]) -> str:
+    text = ("**The template matters most.** An earlier, longer template (more of R1-Zero's wording) "
+            "left the base model right far less often, and GRPO's gain from it was uneven across seeds "
+            "and slower")
+    try:
+        old = s.rl_rows(RL_OLD_TEMPLATE)
+        now = {r["seed"]: r for r in rows}
+        seeds = [r["seed"] for r in old]
+        text += (f" (`{RL_OLD_TEMPLATE}`, seed{'s' if len(seeds) > 1 else ''} {and_list(seeds)}): "
+                 f"loose pass@1 before RL {joined(s.rl(old, 'before.loose_pass1'), pct)}, pass@1 gain "
+                 f"{joined(s.rl(old, 'pass1_gain'), gain)} in {joined(s.rl(old, 'rl_seconds'), secs)}")
+        same = [now[k] for k in seeds if k in now]
+        if len(same) == len(seeds):
+            text += (f"; with lesson 3's template {joined(s.rl(same, 'before.loose_pass1'), pct)}, "
+                     f"{joined(s.rl(same, 'pass1_gain'), gain)} in {joined(s.rl(same, 'rl_seconds'), secs)}")
+    except (Missing, KeyError, TypeError):
+        text += " (`bench/rl_seeds.json` at commit `aaddb00`)"
+    return text + ". Notebook 03, section 2, tells the story."
+
+
+BLOCKS: dict[str, Callable[[Sources], str]] = {
+    "notebooks": block_notebooks,
+    "binder": block_binder,
+    "machine": block_machine,
+    "measured": block_measured,
+    "lr-sweep": block_lr_sweep,
+    "lesson-3": block_lesson3,
+}
+
+
+# --- the README --------------------------------------------------------------------------------
+def render(text: str, sources: Sources) -> str:
+    """`text` (a README) with every rendered block rebuilt from `sources`."""
+    found = re.findall(r"<!-- rendered by scripts/render_readme\.py: do not edit \((.+?)\) -->", text)
+    unknown = sorted(set(found) - set(BLOCKS))
+    if unknown:
+        raise SystemExit(f"README.md has blocks this script does not know: {unknown}")
+    for name in found:
+        begin, end = BEGIN.format(name=name), END.format(name=name)
+        pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"README.md: block {name!r} has no end marker {end!r}")
+        body = _try(BLOCKS[name], sources)
+        text = pattern.sub(lambda m: f"{begin}\n{body}\n{end}", text, count=1)
+    return text
+
+
+def outside_blocks(text: str) -> str:
+    """The README without its rendered blocks (what a person writes)."""
+    return re.sub(r"<!-- rendered by scripts/render_readme\.py: do not edit \((.+?)\) -->.*?"
+                  r"<!-- end rendered \(\1\) -->", "", text, flags=re.S)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="change nothing; exit 1 and print a diff if README.md is not up to date")
+    ap.add_argument("--readme", default=str(ROOT / "README.md"))
+    ap.add_argument("--root", default=str(ROOT), help="where the JSON files are (default: this checkout)")
+    args = ap.parse_args(argv)
+    path = Path(args.readme)
+    old = path.read_text()
+    new = render(old, Sources(Path(args.root)))
+    if args.check:
+        if new == old:
+            print(f"{path.name} is up to date with the JSON files")
+            return 0
+        sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                                   f"{path.name} (committed)", f"{path.name} (rendered)"))
+        print(f"\n{path.name} differs from what scripts/render_readme.py renders from the JSON files: "
+              "run `.venv/bin/python scripts/render_readme.py` and commit README.md")
+        return 1
+    if new != old:
+        path.write_text(new)
+        print(f"rewrote the rendered blocks of {path.name}")
+    else:
+        print(f"{path.name} already up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

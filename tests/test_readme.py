@@ -1,0 +1,181 @@
+"""The README's figures come from the JSON files (scripts/render_readme.py), and CI fails on drift.
+
+`test_readme_is_up_to_date` is the check: if it fails, run `.venv/bin/python scripts/render_readme.py`
+and commit README.md (or fix the JSON file or the renderer).
+"""
+import importlib.util
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("render_readme", ROOT / "scripts" / "render_readme.py")
+render_readme = importlib.util.module_from_spec(spec)
+sys.modules.setdefault("render_readme", render_readme)  # dataclasses look their module up there
+spec.loader.exec_module(render_readme)
+
+FILES = [render_readme.TIMINGS, render_readme.REPORT, render_readme.SEEDS, render_readme.LR_SWEEP,
+         render_readme.RL_SEEDS, render_readme.BASE_CARD, render_readme.NB00, render_readme.NB01,
+         render_readme.NB02, render_readme.NB03]
+
+
+def test_readme_is_up_to_date(capsys):
+    """README.md is exactly what the renderer makes of the committed JSON files."""
+    code = render_readme.main(["--check"])
+    out = capsys.readouterr().out
+    assert code == 0, "README.md differs from the JSON files:\n" + out
+
+
+def test_every_block_is_in_the_readme():
+    text = (ROOT / "README.md").read_text()
+    for name in render_readme.BLOCKS:
+        assert render_readme.BEGIN.format(name=name) in text
+        assert render_readme.END.format(name=name) in text
+
+
+def _prose(text: str) -> str:
+    """What a person wrote: no rendered blocks, no code blocks, no inline code."""
+    text = render_readme.outside_blocks(text)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"`[^`]*`", "", text)
+
+
+# figures that are not measurements: what Binder offers
+ALLOWED = ["1 CPU and 2 GB"]
+MEASURED_FIGURE = re.compile(
+    r"\b0\.\d+"  # a rate or accuracy
+    r"|\b\d+(\.\d+)?\s?(s|ms|min|minutes|seconds|MB|GB|%|x)(?![\w-])"  # a time, a size, a share, a ratio
+    r"|\b\d+(\.\d+)?k tokens")
+
+
+def test_no_measured_figure_outside_the_rendered_blocks():
+    """Every figure in the README's prose is rendered from a JSON file, so none can go stale."""
+    prose = _prose((ROOT / "README.md").read_text())
+    for phrase in ALLOWED:
+        prose = prose.replace(phrase, "")
+    found = [m.group(0) for m in MEASURED_FIGURE.finditer(prose)]
+    assert not found, f"figures typed into the README (move them into a rendered block): {found}"
+
+
+def _copy_sources(dest: Path, files=FILES) -> Path:
+    for rel in files:
+        if (ROOT / rel).exists():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / rel, dest / rel)
+    return dest
+
+
+def _render(root: Path) -> str:
+    return render_readme.render((ROOT / "README.md").read_text(), render_readme.Sources(root))
+
+
+def test_figures_follow_the_json_files(tmp_path):
+    """Change a figure in a JSON file and the README changes with it: nothing is typed from memory."""
+    root = _copy_sources(tmp_path)
+    timings = json.loads((root / render_readme.TIMINGS).read_text())
+    timings["03_r1_zero"]["wall_s"] = 987.4
+    timings["02_chain_of_thought_sft"]["peak_rss_mb"] = 4321.0
+    (root / render_readme.TIMINGS).write_text(json.dumps(timings))
+    rows = json.loads((root / render_readme.RL_SEEDS).read_text())
+    rows[1]["after"]["pass1"] = 0.123456
+    (root / render_readme.RL_SEEDS).write_text(json.dumps(rows))
+    text = _render(root)
+    assert "987 s" in text
+    assert "4321 MB" in text and "The largest peak memory of a notebook's kernel in the reference run is 4321 MB (notebook 02" in text
+    assert "0.123" in text
+
+
+def test_missing_files_show_as_missing_not_as_old_figures(tmp_path):
+    """Without any JSON file the renderer still runs: required rows say what is missing, optional
+    rows and the exercise-3 bullet are left out."""
+    text = _render(tmp_path)
+    assert "(missing: bench/seeds.json" in text
+    assert "(missing: results/timings.json" in text
+    assert "README test command" not in text  # optional row: no bench/report.json test_command
+    assert "Exercise 3" not in render_readme.block_lesson3(render_readme.Sources(tmp_path))
+    assert "not measured / not measured" in render_readme.block_notebooks(render_readme.Sources(tmp_path))
+
+
+def test_exercise_3_appears_once_its_run_is_committed(tmp_path):
+    root = _copy_sources(tmp_path)
+    assert "Exercise 3" not in render_readme.block_lesson3(render_readme.Sources(root))
+    rows = json.loads((root / render_readme.RL_SEEDS).read_text())
+    row = dict(rows[0], format_weight=0.0)
+    row["after"] = dict(row["after"], format_rate=0.777, pass1=0.666)
+    (root / render_readme.RL_FORMAT0).write_text(json.dumps([row]))
+    text = render_readme.block_lesson3(render_readme.Sources(root))
+    assert "**Exercise 3's answer, measured** (`bench/rl_seeds_format0.json`)" in text
+    assert "weight at 0, seed 0 reaches format 0.78 and pass@1 0.67" in text
+    assert "(with the format reward: 0.97 and 0.85)" in text
+
+
+def test_new_keys_are_read_and_old_ones_still_work(tmp_path):
+    """bench/rl_seeds.py now records its budget and seconds_per_update; older files had
+    seconds_per_step and no budget."""
+    root = _copy_sources(tmp_path)
+    rows = json.loads((root / render_readme.RL_SEEDS).read_text())
+    for r in rows:
+        r["seconds_per_update"] = r.pop("seconds_per_step", 0.5)
+        r["budget"] = {"updates": 150, "prompts_per_update": 8, "num_generations": 6}
+    (root / render_readme.RL_SEEDS).write_text(json.dumps(rows))
+    report = json.loads((root / render_readme.REPORT).read_text())
+    report["test_command"] = {"seconds": 99.4, "returncode": 0, "commit": "abcdef123"}
+    report["machine_speed"] = {"plain_sft_tokens_per_s": 12345.0}
+    report["cpu"] = "Some CPU"
+    (root / render_readme.REPORT).write_text(json.dumps(report))
+    text = _render(root)
+    assert "GRPO phase, 150 updates of 8 prompts x 6 completions" in text
+    assert "**After 150 GRPO updates**" in text
+    assert "| README test command on a fresh clone (setup included) | < 20 min | 99 s (exit 0, commit abcdef1)" in text
+    assert "12.3k tokens/s" in text and "Some CPU" in text
+
+
+def test_check_fails_with_a_diff_on_drift(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    text = (ROOT / "README.md").read_text()
+    rendered = render_readme.render(text, render_readme.Sources(ROOT))
+    wall = f"{json.loads((ROOT / render_readme.TIMINGS).read_text())['03_r1_zero']['wall_s']:.0f} s"
+    assert wall in rendered
+    readme.write_text(rendered.replace(wall, "215 s", 1))  # a figure typed from memory
+    assert render_readme.main(["--check", "--readme", str(readme)]) == 1
+    out = capsys.readouterr().out
+    assert "-" in out and "+" in out and "215 s" in out and "render_readme.py" in out
+    assert render_readme.main(["--readme", str(readme)]) == 0  # rewrite ...
+    assert render_readme.main(["--check", "--readme", str(readme)]) == 0  # ... and it is up to date
+
+
+def test_unknown_or_unclosed_blocks_are_errors(tmp_path):
+    with pytest.raises(SystemExit, match="does not know"):
+        render_readme.render(render_readme.BEGIN.format(name="nope") + "\n"
+                             + render_readme.END.format(name="nope"), render_readme.Sources(tmp_path))
+    with pytest.raises(SystemExit, match="no end marker"):
+        render_readme.render(render_readme.BEGIN.format(name="binder") + "\nx\n",
+                             render_readme.Sources(tmp_path))
+
+
+@pytest.mark.parametrize("x, want", [(5e-4, "5e-4"), (0.002, "2e-3"), (1e-3, "1e-3"), (3e-05, "3e-5")])
+def test_learning_rates_are_written_short(x, want):
+    assert render_readme.lr(x) == want
+
+
+def test_steps_range():
+    assert render_readme.steps_range([1, 2, 3, 4]) == "1-4"
+    assert render_readme.steps_range(["3", "4"]) == "3-4"
+    assert render_readme.steps_range([2, 5]) == "2, 5"
+    assert render_readme.steps_range([5]) == "5"
+
+
+def test_the_template_bullet_has_figures_only_with_its_file(tmp_path):
+    root = _copy_sources(tmp_path)
+    text = render_readme.block_lesson3(render_readme.Sources(root))
+    assert "**The template matters most.**" in text and "at commit `aaddb00`" in text
+    rows = json.loads((root / render_readme.RL_SEEDS).read_text())
+    old = [dict(rows[1], pass1_gain=0.5, rl_seconds=222.0)]
+    (root / render_readme.RL_OLD_TEMPLATE).write_text(json.dumps(old))
+    text = render_readme.block_lesson3(render_readme.Sources(root))
+    assert "(`bench/rl_seeds_template134.json`, seed 1)" in text
+    assert "pass@1 gain +0.50 in 222 s" in text
