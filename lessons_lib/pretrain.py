@@ -115,16 +115,8 @@ def base_card(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6)) 
     """What the base model does with the R1-Zero template (lessons_lib.r1.measure), and, for
     comparison, its greedy accuracy with the short prompt the corpus uses (formats.short_prompt,
     'problem: 37+8-5\\n'), reading the last number it writes: can it reason at all, before any RL?"""
-    from .evaluation import generate
-    from .formats import short_prompt
-    from .r1 import loose_answer, measure
-    from .tasks import make_problems
+    from .r1 import measure, short_prompt_accuracy
 
     card = measure(model, tokenizer, n_per_step=n_per_step, steps=steps)
-    card["short_prompt_greedy_by_steps"] = {}
-    for s in steps:
-        problems = make_problems(n_per_step, s, "test", seed=0)
-        outs = generate(model, tokenizer, [short_prompt(p.question) for p in problems], 96)
-        card["short_prompt_greedy_by_steps"][s] = sum(
-            loose_answer(o) == p.answer for o, p in zip(outs, problems)) / len(problems)
+    card["short_prompt_greedy_by_steps"] = short_prompt_accuracy(model, tokenizer, steps, n_per_step)
     return card

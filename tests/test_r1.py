@@ -167,3 +167,24 @@ def test_measure_rejects_bad_arguments(tiny, kwargs, match):
     model, tok = tiny
     with pytest.raises(ValueError, match=match):
         measure(model, tok, **(dict(n_per_step=1, samples=1, max_new_tokens=2, steps=(1,)) | kwargs))
+
+
+def test_short_prompt_accuracy_reads_the_last_number(monkeypatch):
+    """It asks with the corpus head and scores the last number written, per step count."""
+    from lessons_lib import r1
+    from lessons_lib.tasks import parse_question
+
+    seen = []
+
+    def fake_generate(model, tok, prompts, max_new_tokens):
+        seen.extend(prompts)
+        # right on 1-step problems (answer last), wrong on 2-step ones (a wrong number last)
+        return [f" work {parse_question(p.split(': ')[1]).answer:02d}" if "+" not in p.split(": ")[1][3:]
+                and "-" not in p.split(": ")[1][3:] else " 123 so 7x" for p in prompts]
+
+    monkeypatch.setattr(r1, "generate", fake_generate)
+    acc = r1.short_prompt_accuracy(None, None, steps=(1, 2), n_per_step=5)
+    assert acc == {1: 1.0, 2: 0.0}
+    assert all(p.startswith("problem: ") for p in seen) and len(seen) == 10
+    with pytest.raises(ValueError, match="n_per_step"):
+        r1.short_prompt_accuracy(None, None, n_per_step=0)
