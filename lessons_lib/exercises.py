@@ -2,14 +2,38 @@
 
 A check prints a verdict and returns True/False; it never raises on a wrong answer (a learner's
 function that crashes is reported as such, with the input that made it crash).
+
+Two rules keep the checks honest teachers:
+
+* A check never prints the value it expects, and never has it passed in: it computes what it needs
+  from the data the learner's cell hands it (the run's accuracies, the model, the tokenizer) and
+  answers a wrong answer with a hint: the direction, which case failed and why.
+* A *prediction* check (`check_..._prediction`) first refuses an empty prediction, then measures
+  (a few seconds, no training), prints the measurement, says how far off the prediction was and what
+  the result means. There the measurement is the point, so it is printed.
+
+The checks, by lesson:
+
+    0   check_solver, check_token_count, check_coverage_prediction
+    1   check_exact_match, check_memorisation_gap, check_neighbour_prediction
+    2   check_cot_target, check_extra_tokens, check_prefix_prediction
+    3   check_format_reward (on FORMAT_CASES, the table the rewards' own tests use too),
+        check_first_reaching, check_temperature_prediction
 """
 from __future__ import annotations
 
+import math
+import numbers
 import random
+import re
+from collections import Counter
+from collections.abc import Mapping
 
-from .formats import extract_answer, sft_target
-from .tasks import Problem, make_problems, random_problem
+from .formats import extract_answer, parse_equations, sft_prompt, sft_target, thought_text
+from .tasks import MODULUS, OPS, Problem, make_problems, random_problem, split_of
 
+
+# --- shared helpers ------------------------------------------------------------------------------
 
 def _ok(msg: str) -> bool:
     print(f"✅ {msg}")
@@ -21,11 +45,125 @@ def _wrong(msg: str) -> bool:
     return False
 
 
-def _call(fn, *args):
+def _call(fn, *args, **kwargs):
     try:
-        return True, fn(*args)
+        return True, fn(*args, **kwargs)
     except Exception as e:  # report, don't raise: the learner should see what went wrong
         return False, f"{type(e).__name__}: {e}"
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _not_a_number(name: str, x) -> str:
+    return f"{name} should be a number, got {type(x).__name__} {x!r}"
+
+
+def _acc(acc: dict, steps: int):
+    """acc[steps], whether the keys are ints (a run's dict) or strings (read back from JSON)."""
+    if not isinstance(acc, Mapping):
+        return None
+    v = acc.get(steps, acc.get(str(steps)))
+    return float(v) if _is_number(v) else None
+
+
+def _judge_number(name: str, answer, truth: float, tol: float, mistakes=()) -> bool:
+    """Right within `tol`; else the hint of the first known mistake that fits, else the direction.
+
+    `mistakes` holds (value, hint) pairs: what a typical wrong computation gives, and what to fix.
+    The true value is never printed.
+    """
+    if not _is_number(answer):
+        return _wrong(_not_a_number(name, answer))
+    if abs(answer - truth) <= tol:
+        return _ok(f"{name} = {answer:.3f}")
+    for value, hint in mistakes:
+        if value is not None and math.isfinite(value) and abs(answer - value) <= tol \
+                and abs(value - truth) > tol:
+            return _wrong(f"{name}: {answer:.3f} is not it. {hint}")
+    direction = "too high" if answer > truth else "too low"
+    return _wrong(f"{name}: {answer:.3f} is {direction}. Recompute it from the run's numbers and "
+                  "print each part.")
+
+
+def _empty_prediction(name: str, value, lo: float = 0.0, hi: float = 1.0) -> str | None:
+    """Why `value` is not yet a usable prediction (None if it is one)."""
+    if value is None or value is Ellipsis:
+        return (f"`{name}` is empty: write your prediction first (a number from {lo:g} to {hi:g}). "
+                "The check measures only once you have committed to a number.")
+    if not _is_number(value):
+        return f"`{name}` should be a number from {lo:g} to {hi:g}, got {type(value).__name__} {value!r}"
+    if not lo <= value <= hi:
+        return (f"`{name}` = {value!r} is outside {lo:g} to {hi:g}" +
+                (": write a share as a fraction (0.25 for a quarter)" if hi == 1 else ""))
+    return None
+
+
+def _compare(label: str, predicted: float, measured: float, tol: float) -> tuple[bool, str]:
+    """(close?, 'you predicted 0.50, measured 0.16: 0.34 too high')."""
+    diff = predicted - measured
+    if abs(diff) <= tol:
+        return True, f"{label}: you predicted {predicted:.2f}, measured {measured:.2f}: close"
+    return False, (f"{label}: you predicted {predicted:.2f}, measured {measured:.2f}: "
+                   f"{abs(diff):.2f} too {'high' if diff > 0 else 'low'}")
+
+
+def _verdict(results: list[tuple[bool, str]], meaning: str) -> bool:
+    close = all(ok for ok, _ in results)
+    lines = "\n   ".join(line for _, line in results)
+    what = "your predictions were" if len(results) > 1 else "your prediction was"
+    print(("✅ " if close else "❌ ") + f"{what} {'close' if close else 'off'}\n   {lines}")
+    print(f"What it means: {meaning}")
+    return close
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+# --- lesson 0: the toy world ---------------------------------------------------------------------
+
+def _wraps(p: Problem) -> bool:
+    """True if some step passes 99 or goes below 00 before the modulus brings it back."""
+    prev = p.start
+    for (op, x), v in zip(p.ops, p.values):
+        if not 0 <= (prev + x if op == "+" else prev - x) < MODULUS:
+            return True
+        prev = v
+    return False
+
+
+def _solver_hint(wrong: list[tuple[Problem, object]], problems: list[Problem]) -> str:
+    """What the wrong answers of a solver have in common (never the true answers)."""
+    got = [g for _, g in wrong]
+    if all(g is None for g in got):
+        return "It returned None: did you forget the `return`?"
+    not_int = [g for g in got if not (isinstance(g, numbers.Integral) and not isinstance(g, bool))
+               and not (isinstance(g, float) and g.is_integer())]
+    if not_int:
+        g = not_int[0]
+        extra = " (digits in a string: convert with int())" if isinstance(g, str) else ""
+        return f"It returned {type(g).__name__} {g!r}: return an int{extra}."
+    ints = [(p, int(g)) for p, g in wrong]
+    if all(g % MODULUS == p.answer for p, g in ints):
+        return ("Each wrong answer is right modulo 100: the counter wraps around (99+1 is 00), "
+                "so reduce modulo 100.")
+    if all(g == p.start for p, g in ints):
+        return "It returned the start number: apply the operations too."
+    if all(p.steps > 1 and g == p.values[0] for p, g in ints):
+        return "It applied the first operation only: apply every operation in turn."
+    wrong_q = {p.question for p, _ in wrong}
+    right = [p for p in problems if p.question not in wrong_q]
+    if all(_wraps(p) for p, _ in wrong) and right:
+        return ("Every wrong answer is on a problem where the running value passes 99 or goes "
+                "below 00: how does a two-digit counter wrap around?")
+    if all(p.start < 10 for p, _ in wrong):
+        return "Every wrong answer is on a question that starts with a 0 ('04+6'): read the start."
+    if right and all(p.steps == 1 for p in right):
+        return "Only the 1-step problems came out right: apply every operation in turn."
+    return ""
 
 
 def check_solver(solve, n: int = 200, seed: int = 0) -> bool:
@@ -39,44 +177,247 @@ def check_solver(solve, n: int = 200, seed: int = 0) -> bool:
             hint = (" Python's eval() refuses leading zeros such as '04'; parse the numbers with int()."
                     if "leading zeros" in got else "")
             return _wrong(f"solve({p.question!r}) raised {got}.{hint}")
-        if got != p.answer:
-            wrong.append((p.question, got, p.answer))
+        if not _is_number(got) or got != p.answer:
+            wrong.append((p, got))
     if wrong:
-        q, got, want = wrong[0]
-        hint = " Did you take the result modulo 100?" if isinstance(got, int) and got % 100 == want else ""
-        return _wrong(f"{len(wrong)}/{n} wrong; e.g. solve({q!r}) gave {got!r}, expected {want}.{hint}")
+        p, got = wrong[0]
+        hint = _solver_hint(wrong, problems)
+        return _wrong(f"{len(wrong)}/{n} wrong. {hint + ' ' if hint else ''}For example "
+                      f"solve({p.question!r}) returned {got!r}: work that one out by hand.")
     return _ok(f"all {n} problems solved (1 to 8 steps)")
 
 
 def check_token_count(answer: int, tokenizer, problem: Problem, fmt: str = "cot") -> bool:
     """How many tokens is the `fmt` target of `problem` (without <bos>/<eos>)?"""
     want = len(tokenizer(sft_target(problem, fmt), add_special_tokens=False)["input_ids"])
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return _wrong(f"expected a number of tokens, got {type(answer).__name__} {answer!r}")
     if answer == want:
         return _ok(f"{want} tokens")
-    direction = "too many" if answer > want else "too few"
-    return _wrong(f"{answer} is {direction} by {abs(answer - want)}: print "
-                  "tokenizer.convert_ids_to_tokens(...) to see each token")
+    if answer > want:
+        return _wrong(f"{answer} is too many. Every digit is one token, and so is each of '+', '-', "
+                      "'=', the space and each tag; the target holds neither <bos> nor <eos>.")
+    return _wrong(f"{answer} is too few. Every digit is a token of its own ('45' is two), each tag "
+                  "is one token, and the space between two equations counts too.")
+
+
+def _train_side_count(steps: int, samples: int = 20_000, seed: int = 0) -> tuple[float, bool]:
+    """(number of `steps`-step problems on the training side of the split, exact?)."""
+    total = MODULUS * (len(OPS) * 9) ** steps
+    if total <= 50_000:  # small enough to list them all
+        def all_of(k):
+            if k == 0:
+                yield ()
+                return
+            for rest in all_of(k - 1):
+                for op in OPS:
+                    for x in range(1, 10):
+                        yield rest + ((op, x),)
+        n = sum(split_of(Problem(s, ops)) == "train" for s in range(MODULUS) for ops in all_of(steps))
+        return float(n), True
+    rng = random.Random(seed)
+    share = _mean(split_of(random_problem(rng, steps)) == "train" for _ in range(samples))
+    return total * share, False
+
+
+def check_coverage_prediction(share_1, share_4, train_counts: dict) -> bool:
+    """Predict what share of the training side of the toy world lesson 1's training set holds,
+    for 1-step and for 4-step problems; the check counts it (exactly at 1 step, by sampling the hash
+    split at 4 steps) and compares. `train_counts`: {steps: number of training problems}."""
+    for name, v in (("share_1", share_1), ("share_4", share_4)):
+        why = _empty_prediction(name, v)
+        if why:
+            return _wrong(why)
+    n = {s: train_counts.get(s) if isinstance(train_counts, Mapping) else None for s in (1, 4)}
+    if not all(isinstance(c, int) and c > 0 for c in n.values()):
+        return _wrong(f"train_counts should map 1 and 4 steps to numbers of training problems, "
+                      f"e.g. lesson_budget().train_problems; got {train_counts!r}")
+    side = {s: _train_side_count(s) for s in (1, 4)}
+    cover = {s: n[s] / side[s][0] for s in (1, 4)}
+    print(f"📏 measured (training problems of lesson 1 / problems on the training side of the split):\n"
+          f"   1 step:  {n[1]} / {side[1][0]:,.0f} (all counted) = {cover[1]:.1%}\n"
+          f"   4 steps: {n[4]} / about {side[4][0]:,.0f} (the split sampled) = {cover[4]:.4%}, "
+          f"1 in {1 / cover[4]:,.0f}")
+    results = []
+    for s, pred in ((1, share_1), (4, share_4)):
+        label = f"{s} step{'s' if s > 1 else ''}"
+        if pred == 0:
+            results.append((False, f"{label}: you predicted 0, measured {cover[s]:.2g}: small, "
+                                   "but not zero"))
+            continue
+        factor = pred / cover[s]
+        close = 0.5 <= factor <= 2
+        how = "close" if close else (f"{factor:.3g} times too high" if factor > 1
+                                     else f"{1 / factor:.3g} times too low")
+        results.append((close, f"{label}: you predicted {pred:.3g}, measured {cover[s]:.3g}: {how}"))
+    one = (f"At 1 step, recalling answers seen in training can cover most questions; "
+           if cover[1] >= 0.5 else "Even at 1 step most questions are new to the model; ")
+    meaning = (f"each step multiplies the number of problems by 18 (2 signs x 9 operands), so "
+               f"the training set holds {cover[1]:.0%} of its side of the 1-step world but 1 in "
+               f"{1 / cover[4]:,.0f} of the 4-step one. {one}at 4 steps almost every question is "
+               "new, and only a method answers it. Lesson 1 trains a model on these problems and "
+               "measures which of the two it learned.")
+    return _verdict(results, meaning)
+
+
+# --- lesson 1: answer-only SFT -------------------------------------------------------------------
+
+# (completions, true answers, exact-match fraction, what the case tests)
+EXACT_MATCH_CASES = [
+    (["<answer>12</answer>", "<answer>7</answer>"], [12, 8], 0.5, "one right answer, one wrong"),
+    (["<think>3+4=7</think><answer>7</answer>"], [7], 1.0, "thoughts before the answer"),
+    (["12", "<answer>12"], [12, 12], 0.0,
+     "a number without closed <answer>…</answer> tags is not an answer"),
+    (["<answer> 5 </answer>", "<answer>05</answer>"], [5, 5], 1.0,
+     "spaces or a leading zero inside the tags: still the number 5"),
+    (["garbage \x00 <answer>", ""], [1, 2], 0.0, "garbage and an empty completion"),
+]
 
 
 def check_exact_match(fn) -> bool:
     """`fn(completions: list[str], answers: list[int]) -> float`, the fraction answered correctly."""
-    cases = [
-        (["<answer>12</answer>", "<answer>7</answer>"], [12, 8], 0.5),
-        (["<think>3+4=7</think><answer>7</answer>"], [7], 1.0),
-        (["12", "<answer>12"], [12, 12], 0.0),  # no (closed) answer tags: not an answer
-        (["<answer> 5 </answer>", "<answer>05</answer>"], [5, 5], 1.0),
-        (["garbage \x00 <answer>", ""], [1, 2], 0.0),
-    ]
-    for completions, answers, want in cases:
+    for completions, answers, want, why in EXACT_MATCH_CASES:
         ok, got = _call(fn, completions, answers)
+        call = f"fn({completions!r}, {answers})"
         if not ok:
-            return _wrong(f"fn({completions!r}, {answers}) raised {got}")
-        if not isinstance(got, (int, float)) or abs(got - want) > 1e-9:
-            return _wrong(f"fn({completions!r}, {answers}) gave {got!r}, expected {want}. "
-                          "Hint: formats.extract_answer reads the number inside <answer>...</answer>.")
-    return _ok(f"all {len(cases)} cases right, including untagged and garbage completions")
+            return _wrong(f"{call} raised {got}. Case: {why}.")
+        if not _is_number(got):
+            return _wrong(f"{call} gave {type(got).__name__} {got!r}: return a fraction, a float "
+                          "from 0 to 1")
+        if abs(got - want) > 1e-9:
+            hint = (" A fraction is at most 1: divide the number of right answers by the number of "
+                    "completions." if got > 1 else
+                    " Hint: formats.extract_answer reads the number inside <answer>...</answer>.")
+            return _wrong(f"{call} gave {got!r}, too {'high' if got > want else 'low'}. "
+                          f"Case: {why}.{hint}")
+    return _ok(f"all {len(EXACT_MATCH_CASES)} cases right, including untagged and garbage completions")
+
+
+def check_memorisation_gap(gap, acc_train: dict, acc_test: dict, steps=(3, 4),
+                           tol: float = 0.001) -> bool:
+    """The memorisation gap of this run: training minus held-out accuracy, averaged over `steps`."""
+    pairs = {s: (_acc(acc_train, s), _acc(acc_test, s)) for s in steps}
+    missing = [s for s, (a, b) in pairs.items() if a is None or b is None]
+    if missing:
+        return _wrong(f"acc_train and acc_test should hold the accuracy at {list(steps)} steps "
+                      f"(the dicts of section 3); {missing} is missing")
+    diffs = {s: a - b for s, (a, b) in pairs.items()}
+    truth = _mean(diffs.values())
+    common = [int(s) for s in acc_train if str(s).isdigit()
+              and _acc(acc_train, int(s)) is not None and _acc(acc_test, int(s)) is not None]
+    everywhere = _mean(_acc(acc_train, s) - _acc(acc_test, s) for s in common)
+    mean_train, mean_test = _mean(a for a, _ in pairs.values()), _mean(b for _, b in pairs.values())
+    names = " and ".join(map(str, steps))
+    mistakes = [
+        (-truth, "That is held-out minus training; the gap is training minus held-out."),
+        (len(steps) * truth, f"You added the gaps at {names} steps: average them."),
+        (100 * truth, "Write it as a difference of fractions (0.25), not of percentages."),
+        *((d, f"That is the gap at {s} steps alone: average over {names} steps.")
+          for s, d in diffs.items()),
+        (everywhere, f"That averages every step count; the question asks for {names} steps."),
+        (mean_train / mean_test if mean_test else None,
+         "That is a ratio: the gap is a difference, training minus held-out."),
+    ]
+    return _judge_number(f"memorisation gap at {names} steps", gap, truth, tol, mistakes)
+
+
+def check_neighbour_prediction(predicted_right, predicted_old, model, tokenizer, train_problems,
+                               steps: int = 4, max_new_tokens: int = 8) -> bool:
+    """Predict what the answer-only model does with near copies of training problems it answers
+    right: each `steps`-step one with its last operand changed by one (so the answer moves by one).
+    `predicted_right`: the share it answers right; `predicted_old`: the share where it writes the
+    answer of the training problem instead. The check measures both with `model` (greedy)."""
+    from .evaluation import generate
+
+    for name, v in (("predicted_right", predicted_right), ("predicted_old", predicted_old)):
+        why = _empty_prediction(name, v)
+        if why:
+            return _wrong(why)
+    seen = {p.question for p in train_problems}
+    pairs = []
+    for p in (p for p in train_problems if p.steps == steps):
+        op, x = p.ops[-1]
+        near = Problem(p.start, p.ops[:-1] + ((op, x + 1 if x < 9 else x - 1),))
+        if near.question not in seen:  # a problem it was never trained on
+            pairs.append((p, near))
+    if not pairs:
+        return _wrong(f"train_problems holds no {steps}-step problems to change")
+    first = generate(model, tokenizer, [sft_prompt(p) for p, _ in pairs], max_new_tokens)
+    known = [(p, q) for (p, q), c in zip(pairs, first) if extract_answer(c) == p.answer]
+    if not known:
+        return _wrong(f"the model answers none of its {len(pairs)} {steps}-step training problems "
+                      "right (an undertrained smoke run?): there is nothing to compare with")
+    second = [extract_answer(c) for c in
+              generate(model, tokenizer, [sft_prompt(q) for _, q in known], max_new_tokens)]
+    right = _mean(a == q.answer for a, (_, q) in zip(second, known))
+    old = _mean(a == p.answer for a, (p, _) in zip(second, known))
+    print(f"📏 measured on the {len(known)} {steps}-step training problems the model answers right "
+          f"(of {len(pairs)}), each with its last operand changed by one, e.g. "
+          f"{known[0][0].question} -> {known[0][1].question}:\n"
+          f"   answered right:                          {right:.2f}\n"
+          f"   answered with the original's answer:     {old:.2f}")
+    if old > right:
+        meaning = (f"change one digit of a question it answers right, and the model is right "
+                   f"{right:.0%} of the time; {old:.0%} of the time it writes the answer of the "
+                   "problem it was trained on. It looks the question up by its text and recalls the "
+                   "nearest answer it learned, instead of computing: that is memorisation, and why its "
+                   f"held-out accuracy at {steps} steps is low.")
+    else:
+        meaning = (f"change one digit of a question it answers right, and the model is right "
+                   f"{right:.0%} of the time and repeats the old answer {old:.0%} of the time: it does "
+                   "not merely recall the answers of the questions it was trained on.")
+    return _verdict([_compare("answered right", predicted_right, right, 0.15),
+                     _compare("answered with the original's answer", predicted_old, old, 0.15)], meaning)
+
+
+# --- lesson 2: chain-of-thought SFT --------------------------------------------------------------
+
+_EQUATION = re.compile(r"([0-9]+)([+-])([0-9]+)=([0-9]+)")
+
+
+def _cot_hint(got: str, p: Problem) -> str:
+    """What is wrong with a chain-of-thought target, without writing the right one."""
+    want = sft_target(p, "cot")
+    if got.strip() == want:
+        return f"there is whitespace around the target ({got!r}): nothing before <think> or after </answer>"
+    if got.startswith(want):
+        return f"there is text after </answer>: {got[len(want):]!r}"
+    m = re.fullmatch(r"<think>(.*)</think><answer>(.*)</answer>", got, re.DOTALL)
+    if not m:
+        return ("the target is <think>equations</think><answer>NN</answer>, with nothing before, "
+                "between or after the two blocks")
+    thought, answer = m.groups()
+    if "," in thought or "\n" in thought or "  " in thought or thought != thought.strip():
+        return "separate the equations with one space and nothing else"
+    eqs, right = (thought.split(" ") if thought else []), p.worked_steps()
+    if len(eqs) != len(right):
+        return f"the thought holds {len(eqs)} equation(s) for a {p.steps}-step problem: write one per step"
+    prev = p.start
+    for i, (e, r, (op, x), v) in enumerate(zip(eqs, right, p.ops, p.values), 1):
+        if e != r:
+            unwrapped = re.fullmatch(r"[0-9]+[+-][0-9]+=(-?[0-9]+)", e)
+            if unwrapped and not 0 <= int(unwrapped.group(1)) < MODULUS:
+                return (f"equation {i} reads {e!r}: values stay within 00-99, the counter wraps "
+                        "around modulo 100")
+            q = _EQUATION.fullmatch(e)
+            if not q:
+                return f"equation {i} reads {e!r}: each equation looks like 37+8=45"
+            a, o, b, c = q.groups()
+            if len(a) != 2 or len(c) != 2:
+                return f"equation {i} reads {e!r}: values are written with two digits (04, not 4)"
+            if (o, int(b)) != (op, x):
+                return f"equation {i} reads {e!r}: use the problem's operation {i}"
+            if int(a) != prev:
+                return (f"equation {i} reads {e!r}: each equation starts from the previous result "
+                        "(the first from the start number)")
+            return (f"equation {i} reads {e!r}: its result is wrong (the counter wraps around "
+                    "modulo 100)")
+        prev = v
+    if answer.strip() != answer:
+        return "no spaces inside the answer tags"
+    if answer.isdigit() and int(answer) == p.answer:
+        return "the answer is written with two digits (04, not 4)"
+    return "the number in the answer tags is not the problem's answer"
 
 
 def check_cot_target(fn, n: int = 100) -> bool:
@@ -85,56 +426,295 @@ def check_cot_target(fn, n: int = 100) -> bool:
         ok, got = _call(fn, p)
         if not ok:
             return _wrong(f"fn({p.question!r}) raised {got}")
-        want = sft_target(p, "cot")
         if not isinstance(got, str):
-            return _wrong(f"fn({p.question!r}) returned {type(got).__name__} {got!r}, expected a str")
-        if got != want:
-            i = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
-            return _wrong(f"for {p.question!r}:\n   got      {got!r}\n   expected {want!r}\n"
-                          f"   first difference at character {i}")
-        if extract_answer(got) != p.answer:
-            return _wrong(f"the answer in {got!r} is not {p.answer}")
+            return _wrong(f"fn({p.question!r}) returned {type(got).__name__} {got!r}: return a str")
+        if got != sft_target(p, "cot"):
+            return _wrong(f"for {p.question!r} you wrote {got!r}: {_cot_hint(got, p)}")
     return _ok(f"{n} targets match the course format")
 
 
-def check_close(name: str, answer: float, want: float, tol: float = 0.01) -> bool:
-    """A number computed from this run's results, within `tol`."""
-    if not isinstance(answer, (int, float)):
-        return _wrong(f"{name}: expected a number, got {type(answer).__name__}")
-    if abs(answer - want) <= tol:
-        return _ok(f"{name} = {answer:.3f}")
-    return _wrong(f"{name}: {answer:.3f} is off by {answer - want:+.3f} (this run's value is {want:.3f})")
+def check_extra_tokens(extra, cost: dict, steps: int = 4, tol: float = 0.05) -> bool:
+    """How many more tokens per answer chain of thought generates than answer-only at `steps`
+    steps, from this run's `cost` (section 5 of lesson 2)."""
+    try:
+        cot, ao = cost["chain-of-thought"], cost["answer-only"]
+        c, a = _acc(cot["tokens_by_steps"], steps), _acc(ao["tokens_by_steps"], steps)
+    except (KeyError, TypeError, IndexError):
+        c = a = None
+    if c is None or a is None:
+        return _wrong("cost should be the dict of section 5, with cost[name]['tokens_by_steps'] for "
+                      "'answer-only' and 'chain-of-thought'")
+    truth = c - a
+    overall = None
+    if _is_number(cot.get("tokens_per_answer", None)) and _is_number(ao.get("tokens_per_answer", None)):
+        overall = cot["tokens_per_answer"] - ao["tokens_per_answer"]
+    mistakes = [
+        (-truth, "That is answer-only minus chain of thought: how many *more* does CoT write?"),
+        (c, "That is everything chain of thought writes: subtract what answer-only writes."),
+        (overall, f"That averages over every step count: take the {steps}-step problems."),
+        (c / a if a else None, "That is a ratio: the question asks how many more, a difference."),
+        (truth / steps, "That is per step of the problem: the question asks per answer."),
+    ]
+    return _judge_number(f"extra tokens per answer at {steps} steps", extra, truth, tol, mistakes)
 
 
-# Completions that a format reward must judge right (lesson 3): (completion, expected reward, why)
+def check_prefix_prediction(predicted, model, tokenizer, test_problems, given: int = 2,
+                            steps: int = 5, max_new_tokens: int = 96, n: int = 100) -> bool:
+    """Predict the CoT model's accuracy on `steps`-step problems when the prompt already holds the
+    first `given` equations of the thought. The check measures it with `model` (greedy, up to `n`
+    problems), and without the head start for comparison."""
+    from .evaluation import generate
+
+    why = _empty_prediction("predicted", predicted)
+    if why:
+        return _wrong(why)
+    probs = [p for p in test_problems if p.steps == steps][:n]
+    if not probs:
+        return _wrong(f"test_problems holds no {steps}-step problems")
+    heads = ["<think>" + "".join(e + " " for e in p.worked_steps()[:given]) for p in probs]
+    bare = generate(model, tokenizer, [sft_prompt(p) for p in probs], max_new_tokens)
+    helped = [h + c for h, c in zip(heads, generate(
+        model, tokenizer, [sft_prompt(p) + h for p, h in zip(probs, heads)], max_new_tokens))]
+    rest = [p for p in test_problems if p.steps == steps - given][:n]
+    acc_rest = _mean(extract_answer(c) == p.answer for c, p in zip(
+        generate(model, tokenizer, [sft_prompt(p) for p in rest], max_new_tokens), rest))
+    acc_bare = _mean(extract_answer(c) == p.answer for c, p in zip(bare, probs))
+    acc_helped = _mean(extract_answer(c) == p.answer for c, p in zip(helped, probs))
+    eqs = [parse_equations(thought_text(c)) for c in helped]
+    counts = Counter(len(e) for e in eqs)
+    usual = counts.most_common(1)[0][0]
+    from_last = _mean(extract_answer(c) == e[-1][3] for c, e in zip(helped, eqs) if e)
+    print(f"📏 measured on {len(probs)} held-out {steps}-step problems:\n"
+          f"   accuracy with the first {given} equations given: {acc_helped:.2f}\n"
+          f"   accuracy without them:                 {acc_bare:.2f}\n"
+          f"   equations in the thought with them (the given ones included): "
+          f"{dict(sorted(counts.items()))}, most often {usual}\n"
+          f"   answers equal to the result of the last equation written: {from_last:.2f}\n"
+          f"   for comparison, accuracy on {len(rest)} {steps - given}-step problems (no help): "
+          f"{acc_rest:.2f}")
+    if acc_helped - acc_bare >= 0.1:
+        meaning = (f"the head start helped: with {given} equations given, the model finished more "
+                   f"problems right ({acc_helped:.0%} against {acc_bare:.0%}). Compare how many "
+                   f"equations it wrote with the {steps} the problems need.")
+    elif usual < steps:
+        meaning = (f"a head start of {given} correct equations leaves {steps - given} steps to do, and "
+                   f"the model gets {acc_rest:.0%} of {steps - given}-step problems right, yet the head "
+                   f"start barely helped: the thought still stops after {usual} equations, and the "
+                   f"answer is read off the last one. The model learned how long a thought is, not to "
+                   f"run the procedure until the operations run out: the limit is the length of the "
+                   f"thoughts it was trained on, not the difficulty of what is left to do.")
+    elif acc_bare >= 0.9:
+        meaning = (f"the model needed no head start: it already runs the procedure to the end on "
+                   f"{steps}-step problems ({acc_bare:.0%} right without help).")
+    else:
+        meaning = (f"the head start did not help ({acc_helped:.0%} against {acc_bare:.0%}), although "
+                   f"the thoughts usually hold {usual} equations: read a few completions to see "
+                   "where they go wrong.")
+    return _verdict([_compare(f"accuracy at {steps} steps, {given} equations given", predicted,
+                              acc_helped, 0.15)], meaning)
+
+
+# --- lesson 3: R1-Zero ---------------------------------------------------------------------------
+
+GOOD_COMPLETION = "<think>37+8=45 45-5=40</think><answer>40</answer>"
+
+# The table of completions a format reward must judge right, shared with the rewards' own tests
+# (tests/test_rewards.py). (completion, format reward, accuracy reward for the true answer 40, why)
 FORMAT_CASES = [
-    ("<think>37+8=45 45-5=40</think><answer>40</answer>", 1.0, "well formed"),
-    (" <think>37 plus 8 makes 45</think>\n<answer> 45 </answer>\n", 1.0, "whitespace around tags"),
-    ("<think></think><answer>40</answer>", 1.0, "empty thoughts are still the format"),
-    ("<answer>40</answer>", 0.0, "no think block"),
-    ("37+8=45 <answer>45</answer>", 0.0, "thoughts outside the tags"),
-    ("<think>x</think><answer>40</answer><answer>41</answer>", 0.0, "two answers"),
-    ("<think>x</think><answer>40, 41</answer>", 0.0, "a list as the answer"),
-    ("<think>x</think><answer>the answer is 40</answer>", 0.0, "words in the answer"),
-    ("<think>x</think><answer>40</answer> so 40", 0.0, "text after the answer"),
-    ("<think>x<answer>40</answer></think>", 0.0, "answer nested in the thoughts"),
-    ("<think>x</think><answer>40", 0.0, "unclosed answer"),
-    ("<think>a</think><think>b</think><answer>40</answer>", 0.0, "two think blocks"),
-    ("", 0.0, "empty completion"),
+    (GOOD_COMPLETION, 1.0, 1.0, "well formed"),
+    ("  <think>x</think>\n<answer> 40 </answer>\n", 1.0, 1.0, "whitespace around the tags is fine"),
+    ("<think>x</think><answer>\n40\n</answer>", 1.0, 1.0, "a newline around the answer is whitespace"),
+    (" <think>37 plus 8 makes 45</think>\n<answer> 45 </answer>\n", 1.0, 0.0,
+     "well formed, the wrong answer"),
+    ("<think></think><answer>40</answer>", 1.0, 1.0, "empty thoughts are still the format"),
+    ("<think>x</think><answer>040</answer>", 1.0, 1.0, "a leading zero: the same integer"),
+    ("<think>x</think><answer>41</answer>", 1.0, 0.0, "well formed, the wrong answer"),
+    ("<answer>40</answer>", 0.0, 1.0, "no think block: the format fails"),
+    ("37+8=45 <answer>45</answer>", 0.0, 0.0, "thoughts outside the tags"),
+    ("<think>x</think><answer>40</answer><answer>41</answer>", 0.0, 0.0, "two answers"),
+    ("<think>x</think><answer>40</answer><answer>40</answer>", 0.0, 0.0, "two answers, even if equal"),
+    ("<think>x</think><answer>" + " ".join(map(str, range(100))) + "</answer>", 0.0, 0.0,
+     "every possible answer listed"),
+    ("<think>x</think><answer>30-50</answer>", 0.0, 0.0, "a range as the answer"),
+    ("<think>x</think><answer>40, 41</answer>", 0.0, 0.0, "a list as the answer"),
+    ("<think>x</think><answer>the answer is 40</answer>", 0.0, 0.0, "words in the answer"),
+    ("<think>x</think><answer>forty</answer>", 0.0, 0.0, "the answer in words"),
+    ("<think>x</think><answer>-40</answer>", 0.0, 0.0, "a negative number: not a toy-world answer"),
+    ("<think>x</think><answer>-60</answer>", 0.0, 0.0, "a negative number (-60 is 40 modulo 100)"),
+    ("<think>x</think><answer>4.5</answer>", 0.0, 0.0, "a decimal number: not an integer"),
+    ("<think>x</think><answer>40.0</answer>", 0.0, 0.0, "a decimal point: not an integer"),
+    ("<think>x</think><answer>12345</answer>", 0.0, 0.0, "five digits: not a toy-world answer"),
+    ("<think>x</think><answer>４０</answer>", 0.0, 0.0,
+     "full-width digits (regex \\d and int() accept them; the answer must be ASCII 0-9)"),
+    ("<think>x</think><answer></answer> 40", 0.0, 0.0, "the answer outside the tags"),
+    ("<think>x</think> 40", 0.0, 0.0, "no answer block"),
+    ("<think>x</think><answer>40</answer> so 40", 0.0, 0.0, "text after the answer"),
+    ("<think>x</think><answer>40</answer> and also 41", 0.0, 0.0, "a second answer after the tags"),
+    ("<think>x<answer>40</answer></think>", 0.0, 0.0, "the answer nested in the thoughts"),
+    ("<think>x</think><answer><answer>40</answer></answer>", 0.0, 0.0, "nested answer blocks"),
+    ("<think>x</think><answer>40", 0.0, 0.0, "an unclosed answer"),
+    ("<think>x<answer>40</answer>", 0.0, 0.0, "an unclosed think block"),
+    ("<think>a</think><think>b</think><answer>40</answer>", 0.0, 0.0, "two think blocks"),
+    ("<THINK>x</THINK><answer>40</answer>", 0.0, 1.0, "tags in capitals are not the tags"),
+    ("", 0.0, 0.0, "an empty completion"),
+    # Not strings: trl passes a list of messages for conversational data; a bug upstream can pass
+    # anything. A reward may read the last message (as rewards.format_reward does) or pay 0.0.
+    ([{"role": "assistant", "content": GOOD_COMPLETION}], 1.0, 1.0,
+     "a conversational completion (a list of messages), well formed"),
+    ([{"role": "assistant", "content": "<answer>40</answer>"}], 0.0, 1.0,
+     "a conversational completion without a think block"),
+    ([{"role": "assistant", "content": "<think>x</think><answer>40</answer><answer>41</answer>"}],
+     0.0, 0.0, "a conversational completion with two answers"),
+    (None, 0.0, 0.0, "None instead of a completion"),
+    (40, 0.0, 0.0, "a number instead of a completion"),
 ]
 
 
+def _accepted(completion, want: float) -> set:
+    """Rewards a learner's format reward may give: the table's, or 0.0 for a non-string."""
+    return {want} if isinstance(completion, str) else {want, 0.0}
+
+
 def check_format_reward(fn) -> bool:
-    """`fn(completions, **kwargs) -> list[float]`: 1.0 for <think>…</think><answer>N</answer>, else 0."""
-    texts = [c for c, _, _ in FORMAT_CASES]
-    ok, got = _call(lambda: fn(texts, answer=[40] * len(texts)))
+    """`fn(completions, **kwargs) -> list[float]`: 1.0 for <think>…</think><answer>N</answer>, else 0.
+
+    Runs `fn` on FORMAT_CASES, with the answer column as trl passes it (`answer=[...]`).
+    """
+    texts = [c for c, _, _, _ in FORMAT_CASES]
+    ok, got = _call(fn, texts, answer=[40] * len(texts))
     if not ok:
-        return _wrong(f"your reward raised {got}; a reward function must never raise")
+        for c, _, _, why in FORMAT_CASES:  # which completion makes it raise?
+            one_ok, err = _call(fn, [c], answer=[40])
+            if not one_ok:
+                got = err
+                culprit = f" on {c!r} ({why})"
+                break
+        else:
+            culprit = ""
+        hint = (" trl passes the dataset's columns as keyword arguments: give the function **kwargs."
+                if "unexpected keyword argument" in got else "")
+        return _wrong(f"your reward raised {got}{culprit}. A reward function must never raise: one "
+                      f"exception stops the whole training run.{hint}")
     if not isinstance(got, (list, tuple)) or len(got) != len(texts):
-        return _wrong(f"expected a list of {len(texts)} floats (one per completion), got {got!r}")
-    wrong = [(c, g, want, why) for (c, want, why), g in zip(FORMAT_CASES, got) if g != want]
+        return _wrong(f"expected a list of {len(texts)} floats (one per completion), got "
+                      f"{type(got).__name__} {got!r}"[:300])
+    wrong = [(c, g, want, why) for (c, want, _, why), g in zip(FORMAT_CASES, got)
+             if not (_is_number(g) and g in _accepted(c, want))]
     if wrong:
         c, g, want, why = wrong[0]
-        return _wrong(f"{len(wrong)}/{len(texts)} wrong; e.g. {c!r} ({why}) got {g!r}, "
-                      f"expected {want}")
-    return _ok(f"all {len(texts)} cases judged right, tricks included")
+        if not _is_number(g):
+            verdict = f"got {type(g).__name__} {g!r}: each reward should be a float, 1.0 or 0.0"
+        elif want == 0.0:
+            verdict = f"your reward paid {g!r}, but this is not the format and must not pay"
+        else:
+            verdict = f"your reward paid {g!r}, but this is the format and should pay 1.0"
+        others = "; ".join(w for _, _, _, w in wrong[1:4])
+        more = f"\n   other cases judged wrong: {others}" + ("; …" if len(wrong) > 4 else "") \
+            if others else ""
+        return _wrong(f"{len(wrong)}/{len(texts)} cases judged wrong. First: {c!r} ({why}): "
+                      f"{verdict}.{more}")
+    return _ok(f"all {len(texts)} cases judged right, tricks and non-strings included")
+
+
+def _first_reaching(log: list, key: str, share: float, window: int, full_windows: bool,
+                    smooth: bool = True, of_final: bool = True):
+    rows = [(r["step"], r[key]) for r in log if isinstance(r, dict) and key in r and "step" in r]
+    if not rows:
+        return None
+    xs = [x for _, x in rows]
+    final = _mean(xs[-window:])
+    line = share * final if of_final else share
+    for i, (step, _) in enumerate(rows):
+        if full_windows and smooth and i < window - 1:
+            continue
+        w = xs[max(0, i - window + 1):i + 1] if smooth else [xs[i]]
+        if _mean(w) >= line:
+            return step
+    return None
+
+
+def check_first_reaching(format_update, accuracy_update, rl_log: list, share: float = 0.8,
+                         window: int = 10, tol: int = 1) -> bool:
+    """The first update (trl's `step`) at which the `window`-update moving average of the format
+    reward, and of the accuracy reward, reaches `share` of its final value (the mean of the last
+    `window` updates), from trl's log of the RL run. Windows shorter than `window` at the start
+    count, or not: both readings are accepted, give or take `tol` updates."""
+    keys = {"format": ("rewards/format_reward/mean", format_update),
+            "accuracy": ("rewards/accuracy_reward/mean", accuracy_update)}
+    for name, (key, answer) in keys.items():
+        if answer is None:
+            return _wrong(f"{name}_update is empty: write the update you found")
+        if not _is_number(answer):
+            return _wrong(_not_a_number(f"{name}_update", answer))
+        right = {s for full in (False, True)
+                 if (s := _first_reaching(rl_log, key, share, window, full)) is not None}
+        if not right:
+            return _wrong(f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history")
+        if any(abs(answer - s) <= tol for s in right):
+            continue
+        raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
+        absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
+        if raw is not None and abs(answer - raw) <= tol:
+            hint = ("that is where a single update first reaches the line; one lucky update is not "
+                    f"the trend: average each update with the {window - 1} before it")
+        elif absolute is not None and abs(answer - absolute) <= tol:
+            hint = (f"that compares with {share:g} itself; the line is {share:.0%} of the final value "
+                    f"(the mean of the last {window} updates)")
+        else:
+            hint = ("recompute the moving average, the final value and the first update at or above "
+                    f"{share:.0%} of it; print them")
+        return _wrong(f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; "
+                      f"{hint}.")
+    first = ("the format" if format_update < accuracy_update else
+             "the accuracy" if accuracy_update < format_update else "both at once")
+    return _ok(f"format at update {format_update}, accuracy at update {accuracy_update}: "
+               f"RL learned {first}" + (" first" if first != "both at once" else ""))
+
+
+def check_temperature_prediction(predicted, model, tokenizer, temperature: float = 0.3,
+                                 rl_temperature: float = 1.0, n_prompts: int = 16, group: int = 8,
+                                 max_new_tokens: int = 96, reward_weights=(1.0, 0.5),
+                                 seed: int = 0) -> bool:
+    """Predict the share of GRPO groups (`group` samples of one prompt) whose rewards are all equal
+    when the RL model samples at `temperature` instead of `rl_temperature`. The check samples
+    `n_prompts` training prompts of 1-4 steps at both temperatures and scores them as in lesson 3:
+    accuracy x reward_weights[0] + format x reward_weights[1]."""
+    from .evaluation import generate
+    from .formats import r1_zero_prompt
+    from .r1 import RL_STEP_COUNTS
+    from .rewards import accuracy_reward, format_reward
+
+    why = _empty_prediction("predicted", predicted)
+    if why:
+        return _wrong(why)
+    counts = RL_STEP_COUNTS
+    per = [n_prompts // len(counts) + (i < n_prompts % len(counts)) for i in range(len(counts))]
+    probs = [p for s, k in zip(counts, per) if k for p in make_problems(k, s, "train", seed=seed + 11)]
+    prompts = [r1_zero_prompt(p.question) for p in probs]
+    truth = [p.answer for p in probs for _ in range(group)]
+    w_acc, w_fmt = reward_weights
+    measured = {}
+    for t in (rl_temperature, temperature):
+        outs = generate(model, tokenizer, prompts, max_new_tokens, do_sample=True, temperature=t,
+                        num_return_sequences=group, seed=seed, batch_size=len(prompts))
+        r = [w_acc * a + w_fmt * f for a, f in zip(accuracy_reward(outs, truth), format_reward(outs))]
+        groups = [r[i * group:(i + 1) * group] for i in range(len(probs))]
+        measured[t] = (_mean(len(set(g)) == 1 for g in groups), _mean(r))
+    (z_rl, r_rl), (z_low, r_low) = measured[rl_temperature], measured[temperature]
+    print(f"📏 measured on {len(probs)} prompts x {group} samples (groups whose rewards are all equal):\n"
+          f"   temperature {rl_temperature:g}: {z_rl:.2f} of the groups (mean reward {r_rl:.2f})\n"
+          f"   temperature {temperature:g}: {z_low:.2f} of the groups (mean reward {r_low:.2f})")
+    lower = temperature < rl_temperature
+    if (z_low > z_rl) == lower and z_low != z_rl:
+        meaning = (f"at a {'lower' if lower else 'higher'} temperature the samples of one prompt are "
+                   f"{'more' if lower else 'less'} alike, so {'more' if lower else 'fewer'} groups "
+                   "earn the same reward on every sample. Such a group has an advantage of zero "
+                   "everywhere (its reward minus its own mean) and teaches GRPO nothing"
+                   + (f": at {temperature:g}, {z_low:.0%} of the batch would be wasted. GRPO samples "
+                      "at temperature 1 because its signal is the disagreement inside a group: "
+                      "exploration comes from sampling." if lower else "."))
+    else:
+        meaning = (f"here the temperature moved the share of all-equal groups from {z_rl:.0%} to "
+                   f"{z_low:.0%}; with so few prompts, run it with another seed before concluding.")
+    return _verdict([_compare(f"all-equal groups at temperature {temperature:g}", predicted, z_low,
+                              0.15)], meaning)

@@ -3,36 +3,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.rewards import (TEMPLATE, accuracy_reward, checked_answer, format_reward,
-                                 parse_completion, r1_zero_prompt)
+from lessons_lib.exercises import FORMAT_CASES
+from lessons_lib.rewards import accuracy_reward, checked_answer, format_reward, parse_completion
 
 GOOD = "<think>37+8=45 45-5=40</think><answer>40</answer>"
 
-# (completion, format reward, accuracy reward for the true answer 40)
-TABLE = [
-    (GOOD, 1.0, 1.0),
-    ("  <think>x</think>\n<answer> 40 </answer>\n", 1.0, 1.0),           # whitespace is fine
-    ("<think>x</think><answer>040</answer>", 1.0, 1.0),                  # leading zero, same int
-    ("<think>x</think><answer>41</answer>", 1.0, 0.0),                   # wrong answer
-    ("<answer>40</answer>", 0.0, 1.0),                                   # no thinking: format fails
-    ("<think>x</think><answer>40</answer><answer>41</answer>", 0.0, 0.0),  # several answers
-    ("<think>x</think><answer>40</answer><answer>40</answer>", 0.0, 0.0),  # even if equal
-    ("<think>x</think><answer>" + " ".join(map(str, range(100))) + "</answer>", 0.0, 0.0),  # all
-    ("<think>x</think><answer>30-50</answer>", 0.0, 0.0),                # a range
-    ("<think>x</think><answer>40, 41</answer>", 0.0, 0.0),               # a list
-    ("<think>x</think><answer></answer> 40", 0.0, 0.0),                  # answer outside the tags
-    ("<think>x</think> 40", 0.0, 0.0),
-    ("<think>x<answer>40</answer></think>", 0.0, 0.0),                   # nested in the thoughts
-    ("<think>x</think><answer><answer>40</answer></answer>", 0.0, 0.0),  # nested answers
-    ("<think>x</think><answer>40", 0.0, 0.0),                            # unbalanced
-    ("<think>x<answer>40</answer>", 0.0, 0.0),                           # unclosed think
-    ("<think>a</think><think>b</think><answer>40</answer>", 0.0, 0.0),   # two think blocks
-    ("<think>x</think><answer>40</answer> and also 41", 0.0, 0.0),       # text after the answer
-    ("<think>x</think><answer>forty</answer>", 0.0, 0.0),
-    ("<think>x</think><answer>40.0</answer>", 0.0, 0.0),
-    ("<think>x</think><answer>-60</answer>", 0.0, 0.0),                  # not 0-99
-    ("", 0.0, 0.0),
-]
+# (completion, format reward, accuracy reward for the true answer 40): the table of tricks that
+# lesson 3's exercise checks a learner's format reward against, shared so the two cannot drift apart
+TABLE = [(completion, fmt, acc) for completion, fmt, acc, _why in FORMAT_CASES]
 
 
 @pytest.mark.parametrize("completion, fmt, acc", TABLE)
@@ -86,8 +64,23 @@ def test_trl_signature_and_conversational_completions():
     assert accuracy_reward([GOOD], answer=[None]) == [0.0]      # a broken answer column
 
 
-def test_template_asks_for_the_tags_and_holds_the_question():
-    """The R1-Zero template names both tag pairs and ends where the assistant starts."""
-    p = r1_zero_prompt("37+8-5")
-    assert "<think> </think>" in TEMPLATE and "<answer> </answer>" in TEMPLATE
-    assert "User: 37+8-5" in p and p.endswith("Assistant:")
+@pytest.mark.parametrize("completions, answer", [
+    ([GOOD], [40, 41, 42]),  # before: zip cut the answers short and scored one completion
+    ([GOOD, GOOD, GOOD], [40]),
+    ([GOOD], []),
+])
+def test_accuracy_reward_rejects_mismatched_lengths(completions, answer):
+    """One true answer per completion: a length mismatch is the caller's bug and raises."""
+    with pytest.raises(ValueError, match=rf"got {len(completions)} completion\(s\) but {len(answer)} "
+                                         r"answer\(s\): pass one true answer per completion"):
+        accuracy_reward(completions, answer=answer)
+
+
+@pytest.mark.parametrize("answer", [40, "40", None])
+def test_accuracy_reward_needs_a_list_of_answers(answer):
+    with pytest.raises(TypeError, match=r"answer must be a list with one true answer per completion"):
+        accuracy_reward([GOOD], answer=answer)
+
+
+def test_empty_batches_score_nothing():
+    assert accuracy_reward([], answer=[]) == [] and format_reward([]) == []
