@@ -162,8 +162,8 @@ def test_lesson_budget_keeps_the_measured_values():
     b = lesson_budget()
     assert isinstance(b, SFTBudget) and b == SFTBudget()
     assert dict(b.train_problems) == {1: 700, 2: 700, 3: 250, 4: 250}
-    assert dict(b.updates) == {"answer_only": 1200, "cot": 1200}
-    assert b.batch_size == 64 and dict(b.lr) == {"answer_only": 5e-4, "cot": 2e-3}
+    assert dict(b.updates) == {"answer_only": 2400, "cot": 1200}
+    assert b.batch_size == 64 and dict(b.lr) == {"answer_only": 3e-3, "cot": 2e-3}
     assert b.test_problems_per_step_count == 200 and b.test_step_counts == (1, 2, 3, 4, 5, 6)
     small = SFTBudget().smoke()
     assert dict(small.train_problems) == {1: 40, 2: 40, 3: 40, 4: 40}

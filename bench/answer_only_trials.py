@@ -1,0 +1,57 @@
+"""How much training answer-only SFT needs to learn 1-step problems (lesson 1's fair baseline).
+
+    .venv/bin/python bench/answer_only_trials.py 3e-3 4000 constant_with_warmup
+    .venv/bin/python bench/answer_only_trials.py 1e-3 3000 cosine
+
+Trains the answer-only model on lesson_budget().train_problems (seed 0, batch 64) at the given
+learning rate, number of updates and schedule, and prints greedy held-out accuracy by number of
+steps (200 problems per step count) every 500 updates, with the training seconds spent (the
+measurements' own time left out). bench/answer_only_trials.json holds the runs behind the budget
+in lessons_lib.sft.SFTBudget.
+"""
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from transformers import TrainerCallback  # noqa: E402
+
+from lessons_lib.evaluation import accuracy_by_steps  # noqa: E402
+from lessons_lib.formats import sft_prompt, to_records  # noqa: E402
+from lessons_lib.models import new_tiny  # noqa: E402
+from lessons_lib.runtime import quiet, seed_everything  # noqa: E402
+from lessons_lib.sft import lesson_budget, train_sft  # noqa: E402
+from lessons_lib.tasks import make_dataset  # noqa: E402
+
+
+class Every500(TrainerCallback):
+    def __init__(self, tok, test, lr, schedule, updates):
+        self.tok, self.test, self.label, self.updates = tok, test, f"{lr:g} {schedule}", updates
+        self.t0, self.spent = time.perf_counter(), 0.0
+
+    def on_step_end(self, args, state, control, model=None, **kw):
+        if state.global_step % 500 == 0 or state.global_step == self.updates:
+            self.spent += time.perf_counter() - self.t0
+            acc = accuracy_by_steps(model, self.tok, self.test, sft_prompt, 8)
+            model.train()
+            print(self.label, state.global_step, round(self.spent),
+                  {k: round(v, 2) for k, v in acc.items()}, flush=True)
+            self.t0 = time.perf_counter()
+
+
+def main(lr: float, updates: int, schedule: str) -> None:
+    quiet()
+    b = lesson_budget()
+    train = make_dataset(b.train_problems, split="train", seed=0)
+    test = make_dataset(200, (1, 2, 3, 4), "test", seed=1)
+    seed_everything(0)
+    model, tok = new_tiny(seed=0)
+    train_sft(model, tok, to_records(train, "answer_only"), updates, 64, lr, seed=0,
+              callbacks=[Every500(tok, test, lr, schedule, updates)], lr_scheduler_type=schedule)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    main(float(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
