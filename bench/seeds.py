@@ -7,6 +7,7 @@ For each seed (which sets the training problems, the model's initialisation and 
 trains the answer-only and the chain-of-thought model on lesson_budget() exactly as notebooks 01 and
 02 do, and prints held-out accuracy by number of steps. Targets (issue 2):
   CoT: at least 0.95 held-out at every step count trained on;
+  answer-only: at least 0.9 held-out at 1 step (a fair baseline, issue 8);
   answer-only: at most 0.40 held-out at 3+ steps, with far higher accuracy on its training problems.
 Writes bench/seeds.json.
 """
@@ -39,42 +40,61 @@ def train_and_measure(fmt: str, seed: int, budget: SFTBudget, lr: float | None =
     seed_everything(seed)
     model, tok = new_tiny(seed=seed)
     t0 = time.perf_counter()
-    train_sft(model, tok, to_records(train, fmt), budget.updates[fmt], budget.batch_size, lr,
-              seed=seed)
+    train_sft(model, tok, to_records(train, fmt), **dict(budget.training(fmt), lr=lr), seed=seed)
     secs = time.perf_counter() - t0
     test_acc = accuracy_by_steps(model, tok, test, sft_prompt, max_new)
     train_acc = accuracy_by_steps(model, tok, train, sft_prompt, max_new)
     print(f"seed {seed} {fmt:11s} lr {lr:.0e} {secs:5.0f} s  held-out " +
           " ".join(f"{s}:{a:.2f}" for s, a in test_acc.items()) +
           "  train " + " ".join(f"{s}:{a:.2f}" for s, a in train_acc.items()), flush=True)
-    return {"lr": lr, "heldout": test_acc, "train": train_acc, "train_seconds": round(secs, 1),
+    return {"lr": lr, "updates": budget.updates[fmt], "schedule": budget.schedule[fmt], "heldout": test_acc, "train": train_acc, "train_seconds": round(secs, 1),
             "heldout_3plus": sum(test_acc[s] for s in hard) / len(hard),
             "train_3plus": sum(train_acc[s] for s in hard) / len(hard),
             "max_heldout_3plus": max(test_acc[s] for s in hard),
             "min_heldout_trained": min(test_acc[s] for s in budget.train_problems)}
 
 
-def run_seed(seed: int, budget: SFTBudget) -> dict:
-    return {fmt: train_and_measure(fmt, seed, budget) for fmt in ("answer_only", "cot")}
+def run_seed(seed: int, budget: SFTBudget, formats) -> dict:
+    return {fmt: train_and_measure(fmt, seed, budget) for fmt in formats}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--formats", nargs="+", default=["answer_only", "cot"],
+                    choices=["answer_only", "cot"],
+                    help="train only these formats; the others' results are kept from seeds.json "
+                         "if their budget (updates, lr) is unchanged")
     args = ap.parse_args()
     quiet()
     budget = lesson_budget()
-    results = {seed: run_seed(seed, budget) for seed in args.seeds}
+    path = Path(__file__).with_name("seeds.json")
+    old = json.loads(path.read_text()) if path.exists() else {"results": {}}
+    results = {}
+    for seed in args.seeds:
+        results[seed] = run_seed(seed, budget, args.formats)
+        for fmt in {"answer_only", "cot"} - set(args.formats):
+            kept = old["results"].get(str(seed), {}).get(fmt)
+            same = (kept is not None and kept.get("lr") == budget.lr[fmt]
+                    and kept.get("updates", old.get("budget", {}).get("sft_steps")) == budget.updates[fmt]
+                    and kept.get("schedule", "cosine") == budget.schedule[fmt])
+            if not same:
+                sys.exit(f"seeds.json has no {fmt} result for seed {seed} with today's budget: "
+                         f"run it too (--formats answer_only cot)")
+            results[seed][fmt] = kept
     print("\nseed  CoT worst held-out   answer-only held-out 3+   answer-only on its training")
     print("      (trained lengths)    (mean; worst step count)   problems, 3+ (mean)")
     ok = True
     for seed, r in results.items():
         c, a = r["cot"]["min_heldout_trained"], r["answer_only"]
-        passed = c >= 0.95 and a["max_heldout_3plus"] <= 0.40 and a["train_3plus"] >= 2 * a["heldout_3plus"]
+        one = a["heldout"].get(1, a["heldout"].get("1"))
+        passed = (c >= 0.95 and a["max_heldout_3plus"] <= 0.40 and one >= 0.9
+                  and a["train_3plus"] >= 2 * a["heldout_3plus"])
         ok &= passed
         print(f"{seed:4d} {c:19.3f} {a['heldout_3plus']:16.3f}; {a['max_heldout_3plus']:.3f} "
-              f"{a['train_3plus']:26.3f}   {'meets targets' if passed else 'MISSES a target'}")
-    Path(__file__).with_name("seeds.json").write_text(json.dumps(
+              f"{a['train_3plus']:26.3f}   answer-only held-out at 1 step {one:.3f}   "
+              f"{'meets targets' if passed else 'MISSES a target'}")
+    path.write_text(json.dumps(
         {"budget": budget.to_dict(),
          "results": results}, indent=1, default=str) + "\n")
     return 0 if ok else 1

@@ -6,10 +6,17 @@ One module per concept, named after what it holds:
     tasks        the toy world: multi-step arithmetic problems and their splits
     tokenizer    the toy-world tokenizer (`tokenizers`, wrapped for `transformers`)
     models       the tiny model factory, save/load, and the hub loader
-    formats      prompt and target formats (answer-only, chain of thought)
-    sft          supervised fine-tuning through trl's SFTTrainer
+    formats      the <think>/<answer> tags, the step notations, prompts and targets, R1-Zero's template
+    sft          supervised fine-tuning through trl's SFTTrainer; the SFTBudget of lessons 1-2
+    curves       held-out accuracy against training budget (updates, tokens, seconds)
     evaluation   greedy accuracy by steps, sampling, pass@k, maj@k
-    rewards      R1-Zero template, answer checker and format validator (lesson 3)
+    rewards      answer checker and format validator of R1-Zero (lesson 3)
+    corpus       the synthetic web corpus lesson 3's base model is pretrained on
+    pretrain     pretraining that base model; its PretrainBudget
+    r1           RL prompts and the before/after measurements of lesson 3
+    grpo         GRPO through trl's GRPOTrainer; the RLBudget of lesson 3
+    thoughts     repetition loops, mixed notations, readability
+    widgets      completion snapshots during RL and their explorer
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table
     exercises    `check_...` helpers for the exercises

@@ -1,7 +1,10 @@
-"""A small JSON file of measured numbers per notebook (results/NN_name.json), and a table of them.
+"""A small JSON file of measured numbers per notebook (NN_name.json), and a table of them.
 
-Each notebook ends by calling `save_results`; `scripts/course.sh` prints `results_table()` after
-running them all, so the numbers of a headless run can be read without opening a notebook.
+Each notebook ends by calling `save_results`, which writes to `paths.results_dir()`: `runs/results/`
+for a learner's run, `results/` (the committed reference the README is rendered from) only in a
+maintainer's `scripts/run_notebooks.py --reference` run. `scripts/course.sh` prints
+`results_table()` after running them all, so the numbers of a headless run can be read without
+opening a notebook.
 """
 from __future__ import annotations
 

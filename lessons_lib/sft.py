@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from types import MappingProxyType
 
+SCHEDULES = ("cosine", "constant_with_warmup", "linear")  # learning-rate schedules a budget may name
 MAX_SFT_UPDATES = 100_000
 
 
@@ -131,6 +132,9 @@ class SFTBudget:
     lr: Mapping = dataclasses.field(default_factory=lambda: {"answer_only": 3e-3, "cot": 2e-3})
     test_problems_per_step_count: int = 200
     test_step_counts: tuple = (1, 2, 3, 4, 5, 6)
+    schedule: Mapping = dataclasses.field(
+        default_factory=lambda: {"answer_only": "constant_with_warmup", "cot": "cosine"})
+    warmup_updates: Mapping = dataclasses.field(default_factory=lambda: {"answer_only": 200, "cot": 60})
 
     def __post_init__(self):
         from .formats import FORMATS
@@ -147,13 +151,18 @@ class SFTBudget:
                              f"{MIN_STEPS} to {MAX_STEPS} steps")
         set_("updates", _frozen("updates", self.updates, str, int))
         set_("lr", _frozen("lr", self.lr, str, float))
-        for name in ("updates", "lr"):
+        set_("schedule", _frozen("schedule", self.schedule, str, str))
+        set_("warmup_updates", _frozen("warmup_updates", self.warmup_updates, str, int))
+        for name in ("updates", "lr", "schedule", "warmup_updates"):
             if set(getattr(self, name)) != set(FORMATS):
                 raise ValueError(f"SFTBudget.{name} needs one entry per format {FORMATS}, "
                                  f"got {sorted(getattr(self, name))}")
         for fmt in FORMATS:
             check_updates(self.updates[fmt], MAX_SFT_UPDATES, name=f"SFTBudget.updates[{fmt!r}]")
             check_lr(self.lr[fmt], example="2e-3")
+        for fmt, name in self.schedule.items():
+            if name not in SCHEDULES:
+                raise ValueError(f"SFTBudget.schedule[{fmt!r}] is {name!r}: choose one of {SCHEDULES}")
         check_int(self.batch_size, "SFTBudget.batch_size")
         check_int(self.test_problems_per_step_count, "SFTBudget.test_problems_per_step_count")
         counts = tuple(self.test_step_counts) if not isinstance(self.test_step_counts, str) else ()
@@ -172,7 +181,18 @@ class SFTBudget:
         """The smoke-mode variant (CI): few problems and updates, the same learning rates."""
         return dataclasses.replace(self, train_problems={1: 40, 2: 40, 3: 40, 4: 40},
                                    updates={"answer_only": 30, "cot": 30}, batch_size=32,
-                                   test_problems_per_step_count=20)
+                                   test_problems_per_step_count=20,
+                                   warmup_updates={"answer_only": 2, "cot": 2})
+
+    def training(self, fmt: str) -> dict:
+        """The arguments of `train_sft` for format `fmt`: updates, batch size, learning rate and
+        its schedule, e.g. `train_sft(model, tok, records, **budget.training("cot"), seed=0)`."""
+        from .formats import FORMATS
+
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}: choose one of {FORMATS}")
+        return dict(updates=self.updates[fmt], batch_size=self.batch_size, lr=self.lr[fmt],
+                    lr_scheduler_type=self.schedule[fmt], warmup_steps=self.warmup_updates[fmt])
 
     def to_dict(self) -> dict:
         """The budget as plain dicts and lists (for JSON)."""

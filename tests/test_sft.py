@@ -236,3 +236,17 @@ def test_lesson_budget_data_can_be_drawn(monkeypatch, smoke):
     assert len(train) == sum(b.train_problems.values())
     assert len(test) == b.test_problems_per_step_count * len(b.test_step_counts)
     assert {p.question for p in train}.isdisjoint(p.question for p in test)
+
+
+def test_budget_training_arguments_name_the_schedule():
+    """budget.training(fmt) is what the notebooks pass to train_sft: one source for both formats."""
+    b = SFTBudget()
+    ao, cot = b.training("answer_only"), b.training("cot")
+    assert ao["lr_scheduler_type"] == "constant_with_warmup" and cot["lr_scheduler_type"] == "cosine"
+    assert (ao["updates"], cot["updates"]) == (2400, 1200) and ao["warmup_steps"] == 200
+    cfg = sft_config(**cot, seed=0)
+    assert cfg.lr_scheduler_type == "cosine" and cfg.warmup_steps == 60 and cfg.max_steps == 1200
+    with pytest.raises(ValueError, match="unknown format"):
+        b.training("cott")
+    with pytest.raises(ValueError, match="schedule"):
+        dataclasses.replace(b, schedule={"answer_only": "cos", "cot": "cosine"})
