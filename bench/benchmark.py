@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/benchmark.py                   # everything (about 12 minutes on 2 cores)
     .venv/bin/python bench/benchmark.py --skip-notebooks  # SFT throughput only (about a minute)
+    .venv/bin/python bench/benchmark.py --full-from-reference   # full-mode figures of the reference
+                                                                # run (results/timings.json)
     .venv/bin/python bench/benchmark.py --full-from-course-run  # full-mode figures of the last
                                                                 # scripts/course.sh run (runs/results/)
     .venv/bin/python bench/benchmark.py --test-command    # also time `bash scripts/test.sh` on a
@@ -161,6 +163,9 @@ def main() -> int:
     ap.add_argument("--full-from-course-run", action="store_true",
                     help="take full-mode notebook figures from runs/results/timings.json, which "
                          "scripts/course.sh wrote, instead of executing the notebooks again")
+    ap.add_argument("--full-from-reference", action="store_true",
+                    help="take full-mode notebook figures from results/timings.json, which the "
+                         "maintainer's `run_notebooks.py --reference` wrote")
     ap.add_argument("--test-command", action="store_true",
                     help="also time `bash scripts/test.sh` on a fresh clone of HEAD")
     ap.add_argument("--steps", type=int, default=60)
@@ -171,7 +176,9 @@ def main() -> int:
               "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
               "date": time.strftime("%Y-%m-%d")}
     if not args.skip_notebooks:
-        if args.full_from_course_run:
+        if args.full_from_reference:
+            report["notebooks_full"] = json.loads((ROOT / "results" / "timings.json").read_text())
+        elif args.full_from_course_run:
             course_run = ROOT / "runs" / "results" / "timings.json"
             if not course_run.exists():
                 ap.error(f"no {course_run.relative_to(ROOT)}: run `bash scripts/course.sh` first")
