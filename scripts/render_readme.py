@@ -464,7 +464,7 @@ MEASURED = [
         "≤ 0.40", _ao_worst, "`bench/seeds.py`"),
     Row(lambda s: f"Answer-only on its own training problems at {hard_label(s)} steps (mean), "
                   f"{sft_seed_label(s)}",
-        "far higher", _ao_train, "`bench/seeds.py`"),
+        "report it", _ao_train, "`bench/seeds.py`"),
     Row(lambda s: f"At equal tokens (CoT's whole run), held-out at {hard_label(s)} steps (mean), seed 0",
         "report it", _equal_tokens, "notebook 02"),
     Row(_longer_what, "report it", _longer, "notebook 02"),
