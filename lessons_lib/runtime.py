@@ -110,6 +110,9 @@ def quiet() -> None:
     datasets.logging.set_verbosity_error()
     transformers.logging.set_verbosity_error()
     warnings.filterwarnings("ignore", message=".*use_cpu.*")
+    # raised inside transformers when trl builds a trainer (not in the course's code); its text
+    # carries the absolute path of the virtual environment into the notebook's output
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     import logging
 
     logging.getLogger("trl").setLevel(logging.ERROR)

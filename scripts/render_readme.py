@@ -752,7 +752,7 @@ def block_lesson3(s: Sources) -> str:
         bullets.append(f"**The collapse**: (missing: {e})")
     # the template
     bullets.append(_template_bullet(s, rows))
-    # exercise 3, once its run is committed
+    # the run without the format reward, once it is committed
     if s.has(RL_FORMAT0):
         try:
             rows0 = s.rl_rows(RL_FORMAT0)
@@ -766,10 +766,10 @@ def block_lesson3(s: Sources) -> str:
                              f"and {f2(dig(base[r['seed']], 'after.pass1'))})")
                 parts.append(text)
             weight = rows0[0].get("format_weight", 0)
-            bullets.append(f"**Exercise 3's answer, measured** (`{RL_FORMAT0}`): with the format "
+            bullets.append(f"**Without the format reward** (`{RL_FORMAT0}`): with the format "
                            f"reward's weight at {weight:g}, {'; '.join(parts)}.")
         except (Missing, KeyError, TypeError) as e:
-            bullets.append(f"**Exercise 3's answer**: (missing: {e})")
+            bullets.append(f"**Without the format reward**: (missing: {e})")
     return "\n".join("- " + b for b in bullets)
 
 

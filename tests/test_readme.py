@@ -96,21 +96,22 @@ def test_missing_files_show_as_missing_not_as_old_figures(tmp_path):
     assert "(missing: bench/seeds.json" in text
     assert "(missing: results/timings.json" in text
     assert "README test command" not in text  # optional row: no bench/report.json test_command
-    assert "Exercise 3" not in render_readme.block_lesson3(render_readme.Sources(tmp_path))
+    assert "Without the format reward" not in render_readme.block_lesson3(render_readme.Sources(tmp_path))
     assert "not measured / not measured" in render_readme.block_notebooks(render_readme.Sources(tmp_path))
 
 
-def test_exercise_3_appears_once_its_run_is_committed(tmp_path):
+def test_the_run_without_format_reward_appears_once_committed(tmp_path):
     root = _copy_sources(tmp_path)
-    assert "Exercise 3" not in render_readme.block_lesson3(render_readme.Sources(root))
+    assert "Without the format reward" not in render_readme.block_lesson3(render_readme.Sources(root))
     rows = json.loads((root / render_readme.RL_SEEDS).read_text())
     row = dict(rows[0], format_weight=0.0)
     row["after"] = dict(row["after"], format_rate=0.777, pass1=0.666)
     (root / render_readme.RL_FORMAT0).write_text(json.dumps([row]))
     text = render_readme.block_lesson3(render_readme.Sources(root))
-    assert "**Exercise 3's answer, measured** (`bench/rl_seeds_format0.json`)" in text
+    assert "**Without the format reward** (`bench/rl_seeds_format0.json`)" in text
     assert "weight at 0, seed 0 reaches format 0.78 and pass@1 0.67" in text
-    assert "(with the format reward: 0.97 and 0.85)" in text
+    # the comparison figures are the lesson's own run of that seed, read from bench/rl_seeds.json
+    assert f"(with the format reward: {rows[0]['after']['format_rate']:.2f} and {rows[0]['after']['pass1']:.2f})" in text
 
 
 def test_new_keys_are_read_and_old_ones_still_work(tmp_path):

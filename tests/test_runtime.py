@@ -135,3 +135,16 @@ def test_check_lr(lr):
     check_lr(1e-3, example="1e-3")
     with pytest.raises(ValueError, match=r"lr must be a number between 0 and 1 \(e.g. 1e-3\)"):
         check_lr(lr, example="1e-3")
+
+
+def test_quiet_hides_the_deprecation_warning_trl_triggers():
+    """Building a GRPOTrainer makes transformers warn about is_gradient_checkpointing, with the
+    venv's path in the text; quiet() keeps it out of the notebooks' outputs, and only it."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet()
+        warnings.warn("`is_gradient_checkpointing` is deprecated and will be removed in v6.", FutureWarning)
+        warnings.warn("something else is deprecated", FutureWarning)
+    assert [str(w.message) for w in caught] == ["something else is deprecated"]
