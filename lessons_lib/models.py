@@ -95,7 +95,8 @@ _NO_HUB_ADVICE = (
     "Either run once where the hub is reachable (e.g. Colab) so the model is cached, or pass a "
     "local folder that holds a saved model. The course's notebooks do not need the hub: they use "
     "the tiny model (lessons_lib.models.new_tiny) and the models shipped under data/checkpoints/ "
-    "(lessons_lib.models.load); a lesson on a real hub model is planned.")
+    "(lessons_lib.models.load); lesson 8 runs a hub model's architecture offline with "
+    "lessons_lib.models.hub_or_stand_in.")
 
 
 def _hub_unreachable(timeout: float = HUB_TIMEOUT) -> str | None:
@@ -155,3 +156,113 @@ def load_hub_model(name: str, device: str = "cpu", dtype=None):
         tok.pad_token = tok.eos_token
     tok.padding_side = "left"
     return model.to(device), tok
+
+
+# --- a stand-in for a hub model when the hub cannot be reached (lesson 8) -------------------------
+
+HUB_CONFIGS = Path(__file__).resolve().parent.parent / "data" / "hub_configs"
+BASE = "03_base"  # the course's pretrained base (lesson 3), whose weights seed a toy-sized stand-in
+
+
+def _config_file(name: str) -> Path:
+    path = HUB_CONFIGS / (name.replace("/", "__") + ".json")
+    if not path.exists():
+        known = sorted(p.stem.replace("__", "/") for p in HUB_CONFIGS.glob("*.json"))
+        raise ValueError(f"no architecture config for {name!r} under {HUB_CONFIGS}; the course ships "
+                         f"{known}. Save that model's config.json there as "
+                         f"{path.name} to build a stand-in for it.")
+    return path
+
+
+def stand_in_config(name: str, full_size: bool = False, vocab_size: int | None = None):
+    """The transformers config of hub model `name` (from data/hub_configs/), no hub needed.
+
+    `full_size=True` keeps every size (for speed and memory measurements with random weights);
+    otherwise the width, depth and heads become those of the course's base model (width 96, four
+    layers, six heads), so the course's base weights fit it. `vocab_size` overrides the vocabulary.
+    """
+    import json
+
+    from transformers import AutoConfig
+
+    cfg = json.loads(_config_file(name).read_text())
+    model_type = cfg.pop("model_type")
+    cfg.pop("architectures", None)
+    cfg.pop("torch_dtype", None)
+    if not full_size:
+        base = json.loads((Path(__file__).resolve().parent.parent / "data" / "checkpoints" / BASE /
+                           "config.json").read_text())
+        for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+                    "intermediate_size", "head_dim", "max_position_embeddings", "rms_norm_eps"):
+            cfg[key] = base[key]
+        cfg.update(max_window_layers=base["num_hidden_layers"], rope_theta=10000.0,
+                   sliding_window=None, use_sliding_window=False)
+    if vocab_size is not None:
+        cfg["vocab_size"] = vocab_size
+    return AutoConfig.for_model(model_type, **cfg)
+
+
+def stand_in(name: str):
+    """(model, tokenizer, notes): hub model `name`'s architecture at the toy size, on the course's
+    base weights and tokenizer.
+
+    Every weight the base model has is copied in. A Llama block is a Qwen2 block without q/k/v
+    biases, so for Qwen2 the copied biases are set to zero and the stand-in computes exactly what
+    the base does; weights the base has no counterpart for (Qwen3's q/k norms) keep their fresh
+    initialisation, and `notes` lists them.
+    """
+    import torch
+
+    base, tok = load(Path(__file__).resolve().parent.parent / "data" / "checkpoints" / BASE)
+    cfg = stand_in_config(name, vocab_size=base.config.vocab_size)
+    for key in ("bos_token_id", "eos_token_id", "pad_token_id"):
+        setattr(cfg, key, getattr(tok, key))
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(cfg)
+    state = model.state_dict()
+    copied, fresh = 0, []
+    base_state = base.state_dict()
+    with torch.no_grad():
+        for key, value in state.items():
+            if key in base_state and base_state[key].shape == value.shape:
+                value.copy_(base_state[key])
+                copied += 1
+            elif key.endswith(".bias"):
+                value.zero_()  # Qwen2's q/k/v biases: zero makes the block a bias-free Llama block
+            else:
+                fresh.append(key)
+    model.generation_config.pad_token_id = tok.pad_token_id
+    model.generation_config.eos_token_id = tok.eos_token_id
+    model.generation_config.bos_token_id = tok.bos_token_id
+    notes = (f"{type(model).__name__} at the toy size ({n_params(model):,} parameters; the real "
+             f"{name} has {_hub_size(name):,}), weights from the course's base model "
+             f"({copied} tensors copied), the toy-world tokenizer ({len(tok)} tokens)")
+    if fresh:
+        notes += f"; {len(fresh)} tensors have no counterpart in the base and start fresh: {fresh[:3]}"
+    return model.eval(), tok, notes
+
+
+def _hub_size(name: str) -> int:
+    """Parameters of hub model `name` at full size, counted on the meta device (no memory)."""
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(stand_in_config(name, full_size=True))
+    return n_params(model)
+
+
+def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = True):
+    """(model, tokenizer, where): hub model `name` if it loads (cache or hub), else its stand-in.
+
+    `where` says which one you got; with the stand-in, every number measured is the toy's, not the
+    hub model's. A name with no config under data/hub_configs/ and no hub raises the hub's error.
+    """
+    try:
+        model, tok = load_hub_model(name, device=device, dtype=dtype)
+        return model, tok, f"{name} from the hub (or its local cache)"
+    except RuntimeError as e:
+        if not (HUB_CONFIGS / (name.replace("/", "__") + ".json")).exists():
+            raise
+        model, tok, notes = stand_in(name)
+        if verbose:
+            print(f"{name} could not be loaded ({str(e).splitlines()[0][len('could not load the model ') + len(repr(name)) + 2:]})")
+            print(f"Using a stand-in instead: {notes}.")
+        return model.to(device), tok, f"stand-in for {name}: {notes}"

@@ -100,3 +100,56 @@ def accuracy_reward(completions, answer, **kwargs) -> list[float]:
         got = checked_answer(c)
         out.append(1.0 if got is not None and got == truth else 0.0)
     return out
+
+
+# --- math-verify: Hugging Face's answer checker, for answers that are not one plain integer -------
+
+def answer_block(completion) -> str | None:
+    """The text inside the first <answer>…</answer> block, or None if there is none."""
+    m = ANSWER_RE.search(_text(completion))
+    return m.group(1) if m else None
+
+
+def _gold_text(truth) -> str | None:
+    """A true answer as text: a number, or a GSM8K solution (its '#### N' line is the answer)."""
+    from .word_problems import gsm8k_final
+
+    if isinstance(truth, bool) or truth is None:
+        return None
+    if isinstance(truth, (int, float)):
+        return str(truth)
+    if isinstance(truth, str):
+        return gsm8k_final(truth) if "####" in truth else truth.strip() or None
+    return None
+
+
+def math_verify_correct(text, truth) -> bool:
+    """True if math-verify reads the same value in `text` as in `truth` ('72', 72, '#### 72').
+
+    math-verify (`pip install math-verify`) parses LaTeX and plain expressions ('$72$', '\\\\boxed{72}',
+    '72.0', '144/2') and compares them symbolically; what it cannot parse is simply not equal.
+    """
+    from math_verify import parse, verify
+
+    gold = _gold_text(truth)
+    if gold is None or not isinstance(text, str) or not text.strip():
+        return False
+    try:
+        return bool(verify(parse(gold), parse(text)))
+    except Exception:  # math-verify does not raise by default; a timeout or a sympy error is "no"
+        return False
+
+
+def math_verify_reward(completions, answer, **kwargs) -> list[float]:
+    """1.0 when math-verify finds the true `answer` in the completion's first <answer> block.
+
+    trl's reward signature, like `accuracy_reward`; `answer` may hold GSM8K solutions. Lenient
+    where the rule checker is strict: '$72$' or '72.0' in the block counts, and text after the
+    block does not matter (the format reward polices the layout).
+    """
+    completions, answer = list(completions), list(answer) if not isinstance(answer, str) else answer
+    if isinstance(answer, str) or len(completions) != len(answer):
+        raise ValueError(f"math_verify_reward needs one true answer per completion: got "
+                         f"{len(completions)} completion(s) and {answer!r:.80}")
+    return [1.0 if math_verify_correct(answer_block(c) or "", truth) else 0.0
+            for c, truth in zip(completions, answer)]

@@ -116,3 +116,55 @@ def quiet() -> None:
     import logging
 
     logging.getLogger("trl").setLevel(logging.ERROR)
+
+
+class PeakMemory:
+    """The peak resident memory (RSS) of this process while a `with` block runs.
+
+        with PeakMemory() as mem:
+            train(...)
+        mem.peak_mb, mem.added_mb   # the peak, and how far it rose above the start
+
+    A thread samples /proc/self/statm every `every` seconds (Linux; elsewhere it reads the
+    process's lifetime peak, which only says something for the first block). Sampling can miss a
+    spike shorter than `every`; for a training loop that repeats the same work it does not.
+    """
+
+    def __init__(self, every: float = 0.02):
+        self.every, self.peak_mb, self.start_mb = every, 0.0, 0.0
+
+    @staticmethod
+    def rss_mb() -> float:
+        try:
+            with open("/proc/self/statm") as f:
+                pages = int(f.read().split()[1])
+            return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            import resource
+            import sys
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
+            return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+    def _sample(self):
+        while not self._stop.wait(self.every):
+            self.peak_mb = max(self.peak_mb, self.rss_mb())
+
+    def __enter__(self):
+        import threading
+
+        self.start_mb = self.peak_mb = self.rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, self.rss_mb())
+        return False
+
+    @property
+    def added_mb(self) -> float:
+        return self.peak_mb - self.start_mb

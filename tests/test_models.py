@@ -156,3 +156,49 @@ def test_load_hub_model_sets_missing_pad_token(tiny, tmp_path):
     save(model, tok, tmp_path)
     _, tok2 = load_hub_model(str(tmp_path))
     assert tok2.pad_token == tok2.eos_token == "<eos>"
+
+
+# --- stand-ins for hub models (lesson 8) -------------------------------------------------------------
+def test_qwen2_stand_in_computes_what_the_base_does():
+    import torch
+
+    from lessons_lib.models import load, stand_in
+    from lessons_lib.paths import CHECKPOINTS
+
+    model, tok, notes = stand_in("Qwen/Qwen2.5-0.5B-Instruct")
+    base, _ = load(CHECKPOINTS / "03_base")
+    ids = tok(["37+8-5=", "problem: 04-6"], return_tensors="pt", padding=True).input_ids
+    with torch.no_grad():
+        assert torch.allclose(model(ids).logits, base(ids).logits, atol=1e-5)
+    assert type(model).__name__ == "Qwen2ForCausalLM" and "494,032,768" in notes
+
+
+def test_qwen3_stand_in_lists_what_it_could_not_copy():
+    from lessons_lib.models import stand_in
+
+    model, _, notes = stand_in("Qwen/Qwen3-0.6B")
+    assert type(model).__name__ == "Qwen3ForCausalLM" and "q_norm" in notes
+
+
+def test_stand_in_config_full_size_and_unknown_names():
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from lessons_lib.models import n_params, stand_in_config
+
+    with torch.device("meta"):
+        big = AutoModelForCausalLM.from_config(stand_in_config("HuggingFaceTB/SmolLM2-360M-Instruct", full_size=True))
+    assert n_params(big) == 361_821_120
+    with pytest.raises(ValueError, match="no architecture config"):
+        stand_in_config("someone/unknown-model")
+
+
+def test_hub_or_stand_in_falls_back_offline_and_says_so(monkeypatch, capsys):
+    from lessons_lib import models
+
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)
+    model, tok, where = models.hub_or_stand_in("Qwen/Qwen2.5-0.5B-Instruct")
+    assert where.startswith("stand-in for Qwen/Qwen2.5-0.5B-Instruct")
+    assert "Using a stand-in instead" in capsys.readouterr().out
+    with pytest.raises(RuntimeError, match="could not load the model"):
+        models.hub_or_stand_in("someone/unknown-model")

@@ -84,3 +84,31 @@ def test_accuracy_reward_needs_a_list_of_answers(answer):
 
 def test_empty_batches_score_nothing():
     assert accuracy_reward([], answer=[]) == [] and format_reward([]) == []
+
+
+# --- math-verify (lesson 8) ------------------------------------------------------------------------
+from lessons_lib.rewards import answer_block, math_verify_correct, math_verify_reward  # noqa: E402
+
+
+def test_math_verify_reads_forms_the_rule_checker_refuses():
+    forms = {"72": 1.0, "$72$": 1.0, r"\boxed{72}": 1.0, "72.0": 1.0, "144/2": 1.0, "71": 0.0, "seventy-two": 0.0}
+    comps = [f"<think>x</think><answer>{f}</answer>" for f in forms]
+    assert math_verify_reward(comps, ["#### 72"] * len(comps)) == list(forms.values())
+    assert accuracy_reward(comps, [72] * len(comps)) == [1.0] + [0.0] * (len(comps) - 1)
+
+
+def test_math_verify_reward_needs_an_answer_block_and_one_truth_each():
+    assert math_verify_reward(["72", "<answer></answer>"], [72, 72]) == [0.0, 0.0]
+    assert answer_block("a <answer> 5 </answer> b") == " 5 "
+    assert answer_block("none") is None
+    with pytest.raises(ValueError, match="one true answer per completion"):
+        math_verify_reward(["<answer>1</answer>"], "1")
+    with pytest.raises(ValueError, match="one true answer per completion"):
+        math_verify_reward(["<answer>1</answer>"] * 2, ["1"])
+
+
+def test_math_verify_correct_never_raises_on_garbage():
+    for text, truth in [("", "1"), (None, "1"), ("1", None), ("\\frac{", "1"), ("1", True), ("}}}{{", "#### 3")]:
+        assert math_verify_correct(text, truth) is False
+    assert math_verify_correct("0.5", "1/2") is True
+    assert math_verify_correct("1000", "#### 1,000") is True

@@ -148,3 +148,18 @@ def test_quiet_hides_the_deprecation_warning_trl_triggers():
         warnings.warn("`is_gradient_checkpointing` is deprecated and will be removed in v6.", FutureWarning)
         warnings.warn("something else is deprecated", FutureWarning)
     assert [str(w.message) for w in caught] == ["something else is deprecated"]
+
+
+def test_peak_memory_sees_a_short_allocation():
+    import numpy as np
+
+    from lessons_lib.runtime import PeakMemory
+
+    with PeakMemory(every=0.005) as mem:
+        a = np.ones(25_000_000)  # 191 MB, touched
+        a += 1
+        import time
+        time.sleep(0.05)
+        del a
+    assert 150 < mem.added_mb < 400
+    assert mem.peak_mb >= mem.start_mb
