@@ -104,12 +104,12 @@ def build(name: str, size: str, device: str, dtype, tokenizer, lora: bool, lora_
 def run_grpo(model, tok, dataset, steps: int, max_new: int, device: str, bf16: bool,
              micro_batches: int, prompts: int = 8, generations: int = 8) -> dict:
     from lessons_lib.grpo import RLBudget, train_grpo
-    from lessons_lib.rewards import format_reward, math_verify_reward
+    from lessons_lib.rewards import math_verify_reward, number_format_reward
 
     budget = replace(RLBudget(), updates=steps, max_completion_length=max_new, lr=1e-5,
                      prompts_per_update=prompts, num_generations=generations)
     timer = StepTimer(device)
-    trainer = train_grpo(model, tok, dataset, [format_reward, math_verify_reward], budget,
+    trainer = train_grpo(model, tok, dataset, [number_format_reward, math_verify_reward], budget,
                          callbacks=[timer.callback], device=device, bf16=bf16,
                          micro_batches=micro_batches)
     lengths = [r["completions/mean_length"] for r in trainer.state.log_history

@@ -140,6 +140,23 @@ def math_verify_correct(text, truth) -> bool:
         return False
 
 
+_NUMBER = re.compile(r"\s*-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\s*")
+
+
+def number_format_reward(completions, **kwargs) -> list[float]:
+    """1.0 for exactly <think>…</think><answer>one number</answer>, else 0.0.
+
+    `format_reward` for real word problems: the number may be negative, large, written with
+    thousands commas or decimals ('-3', '1,250', '2.5'), as GSM8K's answers are; the toy world's
+    `format_reward` accepts 0-999 only.
+    """
+    out = []
+    for c in completions:
+        parsed = parse_completion(c)
+        out.append(1.0 if parsed and _NUMBER.fullmatch(parsed[1]) else 0.0)
+    return out
+
+
 def math_verify_reward(completions, answer, **kwargs) -> list[float]:
     """1.0 when math-verify finds the true `answer` in the completion's first <answer> block.
 

@@ -113,6 +113,9 @@ def load_word_problems(source: str = GSM8K, split: str = "train", n: int | None 
     if source == "toy":
         rows = toy_word_problems(n or 1000, split=split, seed=seed)
         return Dataset.from_list(rows), "toy word problems (generated offline from the toy world)"
+    if source.endswith((".json", ".jsonl")) and not Path(source).is_file():
+        raise ValueError(f"no file {source!r}: a local dataset is a JSON-lines file with 'question' "
+                         "and 'answer' on each line")
     if Path(source).is_file():
         ds = load_dataset("json", data_files=str(source), split="train")
         where = f"local file {source}"

@@ -112,3 +112,13 @@ def test_math_verify_correct_never_raises_on_garbage():
         assert math_verify_correct(text, truth) is False
     assert math_verify_correct("0.5", "1/2") is True
     assert math_verify_correct("1000", "#### 1,000") is True
+
+
+def test_number_format_reward_takes_gsm8k_numbers_and_keeps_the_layout_strict():
+    from lessons_lib.rewards import number_format_reward
+
+    good = ["72", "-3", "1,250", "2.5", " 1000 "]
+    bad = ["1,25", "72 apples", "$72$", "", "1.", "--3"]
+    comps = [f"<think>x</think><answer>{a}</answer>" for a in good + bad]
+    assert number_format_reward(comps) == [1.0] * len(good) + [0.0] * len(bad)
+    assert number_format_reward(["<answer>72</answer>", "<think>x</think><answer>72</answer> more"]) == [0.0, 0.0]

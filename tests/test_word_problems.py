@@ -97,3 +97,8 @@ def test_stays_in_range_matches_the_toy_split():
     p = parse_question("37+8-5")
     assert stays_in_range(p) and not stays_in_range(parse_question("04-6+3"))
     assert split_of(p) in ("train", "test")
+
+
+def test_a_missing_local_file_is_named_not_sent_to_the_hub(tmp_path):
+    with pytest.raises(ValueError, match="no file"):
+        load_word_problems(str(tmp_path / "typo.jsonl"))
