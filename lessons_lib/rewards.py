@@ -66,13 +66,19 @@ def checked_answer(completion) -> int | None:
     return int(n.group(1)) if n else None
 
 
-def format_reward(completions, **kwargs) -> list[float]:
-    """1.0 for exactly <think>…</think><answer>one integer</answer>, else 0.0."""
+def _layout_reward(completions, answer_pattern: re.Pattern) -> list[float]:
+    """1.0 for each completion that is exactly <think>…</think><answer>…</answer> with an answer
+    matching `answer_pattern` in full, else 0.0."""
     out = []
     for c in completions:
         parsed = parse_completion(c)
-        out.append(1.0 if parsed and _ONE_INTEGER.fullmatch(parsed[1]) else 0.0)
+        out.append(1.0 if parsed and answer_pattern.fullmatch(parsed[1]) else 0.0)
     return out
+
+
+def format_reward(completions, **kwargs) -> list[float]:
+    """1.0 for exactly <think>…</think><answer>one integer</answer>, else 0.0."""
+    return _layout_reward(completions, _ONE_INTEGER)
 
 
 def accuracy_reward(completions, answer, **kwargs) -> list[float]:
@@ -150,11 +156,7 @@ def number_format_reward(completions, **kwargs) -> list[float]:
     thousands commas or decimals ('-3', '1,250', '2.5'), as GSM8K's answers are; the toy world's
     `format_reward` accepts 0-999 only.
     """
-    out = []
-    for c in completions:
-        parsed = parse_completion(c)
-        out.append(1.0 if parsed and _NUMBER.fullmatch(parsed[1]) else 0.0)
-    return out
+    return _layout_reward(completions, _NUMBER)
 
 
 def math_verify_reward(completions, answer, **kwargs) -> list[float]:

@@ -23,49 +23,22 @@ checkpoints every save_steps updates (resume with `--resume_from_checkpoint outp
 from __future__ import annotations
 
 import sys
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # lessons_lib without `pip install -e .`
-
-# raised inside transformers when trl builds a trainer, not by anything a run can change
-warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # recipes/common.py, also when imported
+from common import DataArguments, load_data_and_model  # noqa: E402
 
 PROG = "recipes/sft.py"
-
-
-@dataclass
-class DataArguments:
-    """Which word problems to train on (trl's ScriptArguments, cut down to what this recipe reads)."""
-
-    dataset_name: str = field(default="openai/gsm8k", metadata={
-        "help": "a hub dataset in GSM8K's format, a local JSON-lines file with 'question' and 'answer', "
-                "or 'toy' for the course's offline word problems"})
-    dataset_split: str = field(default="train", metadata={"help": "'train' or 'test'"})
-    n_examples: int | None = field(default=None, metadata={
-        "help": "train on this many problems, drawn at random with the run's seed (default: all)"})
 
 
 def main(data_args, training_args, model_args) -> None:
     from trl import SFTTrainer, get_peft_config
 
     from lessons_lib.lora import parameter_counts
-    from lessons_lib.models import load_hub_model
-    from lessons_lib.word_problems import load_word_problems, r1_sft_record
+    from lessons_lib.word_problems import r1_sft_record
 
-    try:  # the library's errors (no hub, wrong name, wrong columns) say what to do: no traceback
-        if data_args.dataset_name.endswith((".json", ".jsonl")) and not Path(data_args.dataset_name).is_file():
-            raise ValueError(f"no file {data_args.dataset_name!r}: a local dataset is a JSON-lines file "
-                             "with 'question' and 'answer' on each line")
-        with training_args.main_process_first(desc="data and model"):  # one download, not one per GPU
-            problems, where = load_word_problems(data_args.dataset_name, data_args.dataset_split,
-                                                 n=data_args.n_examples, seed=training_args.seed,
-                                                 verbose=False, fallback=False)
-            dataset = problems.map(r1_sft_record, remove_columns=problems.column_names)
-            model, tokenizer = load_hub_model(model_args.model_name_or_path, dtype=model_args.dtype)
-    except (RuntimeError, ValueError) as e:
-        sys.exit(f"{PROG}: {e}")
+    dataset, where, model, tokenizer = load_data_and_model(PROG, data_args, training_args, model_args,
+                                                           r1_sft_record)
 
     trainer = SFTTrainer(model=model, args=training_args, train_dataset=dataset,
                          processing_class=tokenizer, peft_config=get_peft_config(model_args))

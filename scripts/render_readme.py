@@ -42,6 +42,9 @@ RL_SEEDS = "bench/rl_seeds.json"  # bench/rl_seeds.py
 RL_FORMAT0 = "bench/rl_seeds_format0.json"  # bench/rl_seeds.py --format-weight 0 --out ...
 RL_OLD_TEMPLATE = "bench/rl_seeds_template134.json"  # bench/rl_seeds.py under an earlier, longer template
 BASE_CARD = "data/checkpoints/03_base/base_card.json"  # scripts/pretrain_base.py
+BINDER_SMOKE = "bench/binder_smoke.json"  # scripts/binder_check.py
+BINDER_FULL = "bench/binder_full.json"  # scripts/binder_check.py --full
+GPU_CHECK = "results/gpu_check.json"  # bench/gpu_check.py, on a GPU machine
 NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
@@ -58,9 +61,12 @@ NOTEBOOKS = [
     ("03_r1_zero", "R1-Zero: pure RL",
      "format rate, pass@1 and greedy accuracy before/after GRPO against the base's short-prompt "
      "accuracy, 5-6 steps, loops, mixing, readability, a collapsing run, GRPO checked by hand"),
+    ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
+     "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
+     "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03"), "≤ 300 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "08"), "≤ 300 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -793,9 +799,63 @@ def _template_bullet(s: Sources, rows: list[dict]) -> str:
     return text + ". Notebook 03, section 2, tells the story."
 
 
+def _binder_rows(s: Sources, rel: str) -> dict:
+    return {Path(r["notebook"]).stem: r for r in s.get(rel, "notebooks")}
+
+
+def block_instructors(s: Sources) -> str:
+    """Each notebook's full-mode time on 2 cores (the reference run) and on 1 core under Binder's
+    limits (scripts/binder_check.py --full), and its smoke time on 1 core."""
+    full1 = _try(lambda s: _binder_rows(s, BINDER_FULL), s, {})
+    smoke1 = _try(lambda s: _binder_rows(s, BINDER_SMOKE), s, {})
+    refs = _try(lambda s: s.get(TIMINGS), s, {})
+    lines = ["| notebook | full, 2 cores | full, 1 core, 2 GB cap | smoke, 1 core, 2 GB cap | "
+             "peak memory, 1 core (full / smoke) |", "|---|---|---|---|---|"]
+
+    def cell(row, key, fmt):
+        if not row:
+            return "not run"
+        return fmt(row[key]) if row.get("passed") else "failed"
+
+    for name in dict.fromkeys([*full1, *smoke1]):
+        f, sm, ref = full1.get(name), smoke1.get(name), refs.get(name)
+        lines.append(f"| {name} | {secs(ref['wall_s']) if ref else 'not measured'} | "
+                     f"{cell(f, 'wall_s', secs)} | {cell(sm, 'wall_s', secs)} | "
+                     f"{cell(f, 'kernel_peak_mb', mb)} / {cell(sm, 'kernel_peak_mb', mb)} |")
+    notes = []
+    for rel, data in ((BINDER_FULL, full1), (BINDER_SMOKE, smoke1)):
+        if data:
+            built = s.get(rel, "env_build_s") if s.get(rel, "env") == "(temporary)" else None
+            notes.append(f"`{rel}` ({s.get(rel, 'written')[:10]}"
+                         + (f", env built from `binder/` in {secs(built)}" if built else "")
+                         + f", cap by {s.get(rel, 'cap_method')})")
+    lines += ["", "1 core: `scripts/binder_check.py` (a fresh environment from `binder/` alone, every "
+              "notebook pinned to one CPU with `taskset`, in a 2 GB memory cgroup, as on Binder); "
+              + "; ".join(notes) + ". 2 cores: the reference run (`results/timings.json`)."]
+    return "\n".join(lines)
+
+
+def block_gpu(s: Sources) -> str:
+    """bench/gpu_check.py's figures on a GPU (hub-sized architecture, random weights, bf16)."""
+    lines = ["| model | trained | parameters trained | micro-batches | GRPO s/update | completions/s | GRPO peak GPU memory | SFT s/update (16 examples) | SFT peak GPU memory |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in s.get(GPU_CHECK, "runs"):
+        g, t = r["grpo"], r["sft"]
+        lines.append(f"| {r['model']} | {'LoRA r=16' if r['mode'] == 'lora' else 'full'} | {r['trainable']:,} of "
+                     f"{r['parameters']:,} | {g['micro_batches']} | {g['s_per_update']:.1f} | "
+                     f"{g['completions_per_s']:.1f} | {g['peak_memory_mb'] / 1024:.1f} GB | "
+                     f"{t['s_per_update']:.2f} | {t['peak_memory_mb'] / 1024:.1f} GB |")
+    lines += ["", f"{s.get(GPU_CHECK, 'device')} ({s.get(GPU_CHECK, 'torch')}, {s.get(GPU_CHECK, 'dtype')}); "
+              f"GRPO: {g['completions_per_update']} completions of {g['max_new_tokens']} new tokens per update. "
+              f"{s.get(GPU_CHECK, 'note')[0].upper()}{s.get(GPU_CHECK, 'note')[1:]} (`{GPU_CHECK}`)."]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
     "notebooks": block_notebooks,
     "binder": block_binder,
+    "instructors": block_instructors,
+    "gpu": block_gpu,
     "machine": block_machine,
     "measured": block_measured,
     "lr-sweep": block_lr_sweep,

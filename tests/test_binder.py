@@ -181,13 +181,9 @@ def test_notebook_environ_smoke_and_full(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------------------- binder/ itself
 def _reqs(path: Path) -> dict:
-    out = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            r = Requirement(line)
-            out[canonicalize_name(r.name)] = r
-    return out
+    from test_colab import requirement_lines  # tests/test_colab.py: one parser for both files
+
+    return requirement_lines(path)
 
 
 def test_binder_requirements_match_the_course_pins():
