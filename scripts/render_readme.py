@@ -825,7 +825,7 @@ def block_instructors(s: Sources) -> str:
     notes = []
     for rel, data in ((BINDER_FULL, full1), (BINDER_SMOKE, smoke1)):
         if data:
-            built = s.get(rel, "env_build_s") if s.get(rel, "env") == "(temporary)" else None
+            built = _try(lambda s: s.get(rel, "env_build_s"), s, 0)  # None: an env built earlier
             notes.append(f"`{rel}` ({s.get(rel, 'written')[:10]}"
                          + (f", env built from `binder/` in {secs(built)}" if built else "")
                          + f", cap by {s.get(rel, 'cap_method')})")
