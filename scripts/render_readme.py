@@ -476,7 +476,7 @@ MEASURED = [
     Row(_longer_what, "report it", _longer, "notebook 02"),
     Row("Price of CoT: tokens generated per answer, seed 0", "report it", _price, "notebook 02"),
     Row("The model (tiny Llama, trained from scratch)", "report it", _model, "notebook 00"),
-    *[Row(f"Notebook wall time, full mode ({p[0] if len(p) == 1 else p[0] + '-' + p[-1]})", target,
+    *[Row(f"Notebook wall time, full mode ({', '.join(p)})", target,
           _full_times(p), "`scripts/run_notebooks.py --reference`")
       for p, target in NOTEBOOK_TIME_TARGETS],
     Row("Notebook wall time, smoke mode", "≤ 60 s", _smoke_times, "`bench/benchmark.py`"),
