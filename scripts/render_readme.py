@@ -45,6 +45,8 @@ BASE_CARD = "data/checkpoints/03_base/base_card.json"  # scripts/pretrain_base.p
 BINDER_SMOKE = "bench/binder_smoke.json"  # scripts/binder_check.py
 BINDER_FULL = "bench/binder_full.json"  # scripts/binder_check.py --full
 GPU_CHECK = "results/gpu_check.json"  # bench/gpu_check.py, on a GPU machine
+LORA_SEEDS = "bench/lora_seeds.json"  # bench/lora_seeds.py
+GRPO_PROFILE = "bench/grpo_profile.json"  # bench/grpo_profile.py
 NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
@@ -458,6 +460,29 @@ def _test_command(s):
     return f"{secs(t['seconds'])} (exit {t['returncode']}, commit {str(t.get('commit', '?'))[:7]})"
 
 
+def _lora_seeds(s):
+    def by_seed(mode, key):
+        return " / ".join(f2(r[key]) for r in s.get(LORA_SEEDS, "runs") if r["mode"] == mode)
+    return (f"format {by_seed('lora', 'format_rate')} (LoRA) vs {by_seed('full', 'format_rate')} (full); "
+            f"pass@1 {by_seed('lora', 'pass1')} vs {by_seed('full', 'pass1')}; "
+            f"{by_seed('lora', 's_per_update')} vs {by_seed('full', 's_per_update')} s/update")
+
+
+def _lora_seeds_what(s):
+    r = s.get(LORA_SEEDS)
+    return (f"Lesson 8: GRPO on the toy world, {r['updates']} updates, LoRA (r=16, ten times the "
+            f"learning rate) vs full fine-tuning, seeds {'/'.join(map(str, r['seeds']))}")
+
+
+def _grpo_profile(s):
+    base = next(v for v in s.get(GRPO_PROFILE, "variants") if v["variant"] == "baseline")
+    split = ", ".join(f"{k} {pct(v)}" for k, v in base["split_share"].items() if v >= 0.005)
+    names = {"threads1": "1 torch thread", "microbatch1": "1 micro-batch", "eager": "eager attention"}
+    others = "; ".join(f"{names.get(v['variant'], v['variant'])} {v['s_per_update']:.2f} s"
+                       for v in s.get(GRPO_PROFILE, "variants") if v["variant"] != "baseline")
+    return f"{base['s_per_update']:.2f} s/update ({split}); {others}"
+
+
 MEASURED = [
     Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
                   f"({trained_label(s)}), {sft_seed_label(s)}",
@@ -490,6 +515,10 @@ MEASURED = [
     Row(lambda s: f"{grpo_label(s)}, {rl_seed_label(s)}", "≤ 180 s (a goal; times scale with the machine)", _grpo_time, "`bench/rl_seeds.py`"),
     Row("GRPO speed", "report it", _grpo_speed, "`bench/rl_seeds.py`"),
     Row("Pretraining the base model", "≤ 600 s", _pretrain, "`scripts/pretrain_base.py`"),
+    Row(_lora_seeds_what, "report it", _lora_seeds, "`bench/lora_seeds.py`", optional=True),
+    Row(lambda s: f"GRPO update of lesson 3 split by where the time goes (median of updates 2-"
+                  f"{s.get(GRPO_PROFILE, 'variants')[0]['updates']}), and three settings of the stack",
+        "≤ 0.4 s/update (issue 9, open)", _grpo_profile, "`bench/grpo_profile.py`", optional=True),
     Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
         _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
     Row("README test command on a fresh clone (setup included)", "< 15 min", _test_command,
