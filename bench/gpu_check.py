@@ -86,16 +86,14 @@ def build(name: str, size: str, device: str, dtype, tokenizer, lora: bool, lora_
     from transformers import AutoModelForCausalLM
 
     from lessons_lib.lora import add_lora, lora_config, parameter_counts
-    from lessons_lib.models import stand_in_config
+    from lessons_lib.models import stand_in_config, with_token_ids
 
     cfg = stand_in_config(name, full_size=(size == "hub"),
                           vocab_size=None if size == "hub" else len(tokenizer))
     cfg.pad_token_id, cfg.bos_token_id, cfg.eos_token_id = (
         tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id)
     torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_config(cfg, dtype=dtype).to(device)
-    model.generation_config.pad_token_id = tokenizer.pad_token_id
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model = with_token_ids(AutoModelForCausalLM.from_config(cfg, dtype=dtype).to(device), tokenizer)
     if lora:
         model = add_lora(model, lora_config(r=lora_r, alpha=2 * lora_r))
     return model, parameter_counts(model)

@@ -33,7 +33,11 @@ def tiny_model(tokenizer, seed: int = 0, **overrides) -> LlamaForCausalLM:
     if cfg["num_key_value_heads"] is None:
         cfg["num_key_value_heads"] = cfg["num_attention_heads"]
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(LlamaConfig(**cfg))
+    return with_token_ids(LlamaForCausalLM(LlamaConfig(**cfg)), tokenizer)
+
+
+def with_token_ids(model, tokenizer):
+    """`model` with its generation config's pad/eos/bos ids set to `tokenizer`'s (returned)."""
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.bos_token_id = tokenizer.bos_token_id
@@ -160,15 +164,21 @@ def load_hub_model(name: str, device: str = "cpu", dtype=None):
 
 # --- a stand-in for a hub model when the hub cannot be reached (lesson 8) -------------------------
 
-HUB_CONFIGS = Path(__file__).resolve().parent.parent / "data" / "hub_configs"
 BASE = "03_base"  # the course's pretrained base (lesson 3), whose weights seed a toy-sized stand-in
 
 
+def _config_path(name: str) -> Path:
+    """Where the architecture config of hub model `name` is shipped (it may be missing)."""
+    from .paths import DATA
+
+    return DATA / "hub_configs" / (name.replace("/", "__") + ".json")
+
+
 def _config_file(name: str) -> Path:
-    path = HUB_CONFIGS / (name.replace("/", "__") + ".json")
+    path = _config_path(name)
     if not path.exists():
-        known = sorted(p.stem.replace("__", "/") for p in HUB_CONFIGS.glob("*.json"))
-        raise ValueError(f"no architecture config for {name!r} under {HUB_CONFIGS}; the course ships "
+        known = sorted(p.stem.replace("__", "/") for p in path.parent.glob("*.json"))
+        raise ValueError(f"no architecture config for {name!r} under {path.parent}; the course ships "
                          f"{known}. Save that model's config.json there as "
                          f"{path.name} to build a stand-in for it.")
     return path
@@ -190,8 +200,9 @@ def stand_in_config(name: str, full_size: bool = False, vocab_size: int | None =
     cfg.pop("architectures", None)
     cfg.pop("torch_dtype", None)
     if not full_size:
-        base = json.loads((Path(__file__).resolve().parent.parent / "data" / "checkpoints" / BASE /
-                           "config.json").read_text())
+        from .paths import CHECKPOINTS
+
+        base = json.loads((CHECKPOINTS / BASE / "config.json").read_text())
         for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
                     "intermediate_size", "head_dim", "max_position_embeddings", "rms_norm_eps"):
             cfg[key] = base[key]
@@ -211,9 +222,9 @@ def stand_in(name: str):
     the base does; weights the base has no counterpart for (Qwen3's q/k norms) keep their fresh
     initialisation, and `notes` lists them.
     """
-    import torch
+    from .paths import CHECKPOINTS
 
-    base, tok = load(Path(__file__).resolve().parent.parent / "data" / "checkpoints" / BASE)
+    base, tok = load(CHECKPOINTS / BASE)
     cfg = stand_in_config(name, vocab_size=base.config.vocab_size)
     for key in ("bos_token_id", "eos_token_id", "pad_token_id"):
         setattr(cfg, key, getattr(tok, key))
@@ -231,9 +242,7 @@ def stand_in(name: str):
                 value.zero_()  # Qwen2's q/k/v biases: zero makes the block a bias-free Llama block
             else:
                 fresh.append(key)
-    model.generation_config.pad_token_id = tok.pad_token_id
-    model.generation_config.eos_token_id = tok.eos_token_id
-    model.generation_config.bos_token_id = tok.bos_token_id
+    with_token_ids(model, tok)
     notes = (f"{type(model).__name__} at the toy size ({n_params(model):,} parameters; the real "
              f"{name} has {_hub_size(name):,}), weights from the course's base model "
              f"({copied} tensors copied), the toy-world tokenizer ({len(tok)} tokens)")
@@ -259,10 +268,11 @@ def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = 
         model, tok = load_hub_model(name, device=device, dtype=dtype)
         return model, tok, f"{name} from the hub (or its local cache)"
     except RuntimeError as e:
-        if not (HUB_CONFIGS / (name.replace("/", "__") + ".json")).exists():
+        if not _config_path(name).exists():
             raise
         model, tok, notes = stand_in(name)
         if verbose:
-            print(f"{name} could not be loaded ({str(e).splitlines()[0][len('could not load the model ') + len(repr(name)) + 2:]})")
+            why = str(e).splitlines()[0].split(": ", 1)[-1]  # load_hub_model's reason, without the name
+            print(f"{name} could not be loaded ({why})")
             print(f"Using a stand-in instead: {notes}.")
         return model.to(device), tok, f"stand-in for {name}: {notes}"
