@@ -80,13 +80,8 @@ MB = 1024 * 1024
 
 
 # ---------------------------------------------------------------------------- notebook selection
-def select_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
-    """Lessons, then solutions, each sorted; with prefixes, only names starting with one of them."""
-    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-    found += sorted((folder / "solutions").glob("[0-9][0-9]_*.ipynb"))
-    if prefixes:
-        found = [p for p in found if any(p.name.startswith(x) for x in prefixes)]
-    return found
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_notebooks import select_notebooks  # noqa: E402  the same notebooks, in the same order
 
 
 # ---------------------------------------------------------------------------- memory: /proc

@@ -33,13 +33,19 @@ NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
 
 
-def notebooks(prefixes: list[str]) -> list[Path]:
-    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    found += sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
+def select_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
+    """Lessons, then solutions, each sorted; with prefixes, only names starting with one of them."""
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    found += sorted((folder / "solutions").glob("[0-9][0-9]_*.ipynb"))
     if prefixes:
         found = [p for p in found if any(p.name.startswith(x) for x in prefixes)]
-        if not found:
-            sys.exit(f"no notebook starts with {prefixes}; see notebooks/")
+    return found
+
+
+def notebooks(prefixes: list[str]) -> list[Path]:
+    found = select_notebooks(prefixes)
+    if prefixes and not found:
+        sys.exit(f"no notebook starts with {prefixes}; see notebooks/")
     return found
 
 
