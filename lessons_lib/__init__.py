@@ -15,6 +15,8 @@ One module per concept, named after what it holds:
     pretrain     pretraining that base model; its PretrainBudget
     r1           RL prompts and the before/after measurements of lesson 3
     grpo         GRPO through trl's GRPOTrainer; the RLBudget of lesson 3
+    sampler      a KV-cache sampler for the course's models, plugged into trl's GRPO
+    shared_prefix  GRPO's loss pass with the prompt prefix all rows share run once
     thoughts     repetition loops, mixed notations, readability
     widgets      completion snapshots during RL and their explorer
     plots        accuracy plots and the live training plot

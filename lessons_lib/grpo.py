@@ -220,27 +220,70 @@ def check_reward_columns(reward_funcs, column_names) -> None:
                     "every reward function: add **kwargs to its parameters.")
 
 
+def rollout_for(model, device: str = "cpu", fast_sampler: bool | None = None):
+    """The `rollout_func` to hand trl: the course's sampler (lessons_lib.sampler) or None (trl
+    samples with model.generate).
+
+    fast_sampler None picks the sampler on a CPU for a model it runs (a plain Llama or Qwen, no
+    LoRA adapters), True insists on it (a ValueError says why it cannot), False never uses it.
+    """
+    from .sampler import check_supported, grpo_rollout, unsupported
+
+    if fast_sampler is None:
+        return grpo_rollout if device == "cpu" and unsupported(model) is None else None
+    if fast_sampler:
+        check_supported(model)
+        return grpo_rollout
+    return None
+
+
+def grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks=None, device: str = "cpu",
+                 fast_sampler: bool | None = None, share_prefix: bool = True):
+    """trl's GRPOTrainer for `args`, with the course's two speed-ups (each the same computation):
+
+    fast_sampler    sample with lessons_lib.sampler where it runs the model (see rollout_for)
+    share_prefix    run the prompt prefix all rows share once in the loss pass
+                    (lessons_lib.shared_prefix); False gives trl's GRPOTrainer itself
+    """
+    import warnings
+
+    from transformers.trainer_callback import PrinterCallback
+    from trl import GRPOTrainer
+
+    if share_prefix:
+        from .shared_prefix import SharedPrefixGRPOTrainer as GRPOTrainer  # noqa: N814
+    with warnings.catch_warnings():
+        # trl 1.16 calls rollout_func experimental; the course pins trl and tests the hook
+        warnings.filterwarnings("ignore", message=".*rollout_func.*experimental.*")
+        trainer = GRPOTrainer(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
+                              processing_class=tokenizer, callbacks=callbacks,
+                              rollout_func=rollout_for(model, device, fast_sampler))
+    trainer.remove_callback(PrinterCallback)
+    return trainer
+
+
 def train_grpo(model, tokenizer, dataset, reward_funcs, budget: RLBudget, reward_weights=None,
-               callbacks=None, seed: int = 0, device: str = "cpu", **extra):
+               callbacks=None, seed: int = 0, device: str = "cpu", fast_sampler: bool | None = None,
+               share_prefix: bool = True, **extra):
     """Run GRPO on `dataset` (a 'prompt' column plus the columns the rewards read) for
     `budget.updates` updates. `extra` goes to grpo_config (micro_batches, beta, GRPOConfig fields).
+
+    Two speed-ups change how, not what, it computes (see grpo_trainer): the course's sampler
+    (fast_sampler=False: trl samples with model.generate) and the shared prompt prefix
+    (share_prefix=False: trl's own loss pass).
 
     Everything is checked before the trainer is built: the budget, the settings, the 'prompt'
     column and the columns each reward function needs. Returns the trainer;
     `trainer.state.log_history` holds trl's metrics at every update.
     """
-    from transformers.trainer_callback import PrinterCallback
-    from trl import GRPOTrainer
-
     _check_budget(budget, "train_grpo")
     if "prompt" not in dataset.column_names:
         raise ValueError(f"the dataset needs a 'prompt' column; it has {dataset.column_names}. "
                          "Build it with lessons_lib.r1.rl_dataset().")
     check_reward_columns(reward_funcs, dataset.column_names)
     args = grpo_config(budget, seed=seed, device=device, reward_weights=reward_weights, **extra)
-    trainer = GRPOTrainer(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
-                          processing_class=tokenizer, callbacks=callbacks)
-    trainer.remove_callback(PrinterCallback)
+    trainer = grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks, device, fast_sampler,
+                           share_prefix)
     trainer.train()
     model.eval()
     return trainer
