@@ -17,8 +17,9 @@ machine the course was first measured on) but never fails the run: it depends on
 number of updates or base model, or smoke mode) prints the targets but does not enforce them.
 
 It also reports GRPO's speed: seconds per update, completions per second, and the share of the
-GRPO phase spent generating, timed by wrapping the `generate` method of the model instance handed
-to the trainer (trl's GRPOTrainer samples the completions with `model.generate` when vLLM is off).
+GRPO phase spent generating, timed by wrapping the two ways completions are sampled: the course's
+sampler (`lessons_lib.sampler.sample`, which `train_grpo` gives trl as its rollout function) and
+the `generate` method of the model instance (trl's own path, e.g. with `fast_sampler=False`).
 
 Writes a list with one row per seed (keys: seed, before, after, pass1_gain, greedy_longest_gain,
 rl_seconds, seconds_per_update, completions_per_second, generation_share, budget, format_weight,
@@ -47,15 +48,14 @@ RL_SECONDS_GOAL = 180.0
 
 
 class GenerationClock:
-    """Times every call of `model.generate` by wrapping it on this instance (not the class), for
-    as long as the `with` block lasts; the model's own method is back afterwards."""
+    """Times every sampling call while the `with` block lasts: `model.generate` on this instance
+    (trl's own path) and `lessons_lib.sampler.sample` (the course's sampler, which train_grpo
+    hands trl as its rollout function). Both are put back afterwards."""
 
     def __init__(self, model):
         self.model, self.seconds, self.calls = model, 0.0, 0
 
-    def __enter__(self):
-        original = self.model.generate
-
+    def _timed(self, original):
         def timed(*args, **kwargs):
             t0 = time.perf_counter()
             try:
@@ -63,12 +63,21 @@ class GenerationClock:
             finally:
                 self.seconds += time.perf_counter() - t0
                 self.calls += 1
+        return timed
 
-        self.model.generate = timed
+    def __enter__(self):
+        from lessons_lib import sampler
+
+        self.model.generate = self._timed(self.model.generate)
+        self.sample = sampler.sample
+        sampler.sample = self._timed(sampler.sample)
         return self
 
     def __exit__(self, *exc):
+        from lessons_lib import sampler
+
         del self.model.generate  # the instance attribute: the class's method shows through again
+        sampler.sample = self.sample
         return False
 
 
@@ -93,8 +102,9 @@ def run_seed(seed: int, n_per_step: int, samples: int = 4, base=None, updates: i
                    reward_weights=[1.0, format_weight], seed=seed, output_dir=out)
         rl_seconds = time.perf_counter() - t0
     if clock.calls == 0:
-        raise RuntimeError("the trainer never called model.generate: the generation time was not "
-                           "measured (does this trl generate another way, e.g. with vLLM?)")
+        raise RuntimeError("the trainer never sampled through model.generate or the course's sampler: "
+                           "the generation time was not measured (does this trl generate another way, "
+                           "e.g. with vLLM?)")
     after = measure(model, tok, **scoring)
     longest = max(RL_STEP_COUNTS)
     completions = budget.updates * budget.prompts_per_update * budget.num_generations
