@@ -11,7 +11,9 @@ the rows, exactly as through 64 copies; the log-probabilities agree with trl's t
 (tests/test_shared_prefix.py checks both, against trl's own method on a fixed batch).
 
 Left padding sits before the template in trl's rows; here it moves after the template, and the
-positions count real tokens only, as they did when the completions were sampled.
+positions count real tokens only, as they did when the completions were sampled. Columns past the
+longest completion of a micro-batch (trl pads every micro-batch to the longest of the update) are
+cut, and their log-probabilities put back as the zeros trl gives padding.
 
 Where the rows share no prefix of at least MIN_SHARED tokens, or the model is not a plain
 transformers model (LoRA, vision inputs, MoE auxiliary loss), it is trl's own method unchanged.
@@ -19,6 +21,7 @@ transformers model (LoRA, vision inputs, MoE auxiliary loss), it is trl's own me
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from transformers import DynamicCache, PreTrainedModel
 from trl import GRPOTrainer
 
@@ -62,20 +65,26 @@ class SharedPrefixGRPOTrainer(GRPOTrainer):
         labels = rest.masked_fill(rest_mask == 0, -100)
         labels[:, :-logits_to_keep] = -100
         prefix = input_ids[:1, pads[0, 0]: pads[0, 0] + T]
+        first = rest.size(1) - logits_to_keep  # the column of the first completion token
         batch_size = batch_size or B
         logps, entropies = [], []
         for start in range(0, B, batch_size):
             end = min(start + batch_size, B)
             n = end - start
+            # columns past the longest completion of this chunk are padding in every row: cut them
+            used = rest_mask[start:end].any(0).nonzero().max().item() + 1
+            width = max(used, first + 1)
             with self.accelerator.autocast():
                 shared = model.model(input_ids=prefix, use_cache=True).past_key_values
                 cache = DynamicCache()
                 for i, layer in enumerate(shared.layers):  # every row attends to the one copy
                     cache.update(layer.keys.expand(n, -1, -1, -1), layer.values.expand(n, -1, -1, -1), i)
-                mask = torch.cat([rest_mask.new_ones(n, T), rest_mask[start:end]], dim=1)
-                out = model(input_ids=rest[start:end], attention_mask=mask, position_ids=positions[start:end],
-                            past_key_values=cache, labels=labels[start:end], fused_lm_head=True)
-            logps.append(out.log_probs[:, -logits_to_keep:])
+                mask = torch.cat([rest_mask.new_ones(n, T), rest_mask[start:end, :width]], dim=1)
+                out = model(input_ids=rest[start:end, :width], attention_mask=mask,
+                            position_ids=positions[start:end, :width], past_key_values=cache,
+                            labels=labels[start:end, :width], fused_lm_head=True)
+            cut = logits_to_keep - (width - first)  # completion columns cut, put back as zeros
+            logps.append(F.pad(out.log_probs[:, first - 1:], (0, cut)))
             if compute_entropy:
-                entropies.append(out.entropy[:, -logits_to_keep:])
+                entropies.append(F.pad(out.entropy[:, first - 1:], (0, cut)))
         return torch.cat(logps), torch.cat(entropies) if compute_entropy else None, None
