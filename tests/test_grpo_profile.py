@@ -39,3 +39,25 @@ def test_clock_depth_recovers_after_an_error():
     except RuntimeError:
         pass
     assert clock.depth == 0 and "generate" in clock.now
+
+
+def test_a_wrapped_call_inside_another_counts_once():
+    """The shared prefix calls the backbone directly (counted), and model.forward calls it too
+    (inside a counted call: not counted again)."""
+    class Backbone:
+        def forward(self):
+            time.sleep(0.01)
+
+    class Outer:
+        def __init__(self):
+            self.model = Backbone()
+
+        def forward(self):
+            self.model.forward()
+
+    m, clock = Outer(), Clock()
+    clock.wrap(m, "forward", "forward")
+    clock.wrap(m.model, "forward", "forward")
+    m.forward()
+    m.model.forward()
+    assert 0.02 <= clock.now["forward"] < 0.03
