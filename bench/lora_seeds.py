@@ -37,8 +37,11 @@ def run(mode: str, seed: int, updates: int) -> dict:
         model = add_lora(model, lora_config(r=16, alpha=32))
     seed_everything(seed)
     t0 = time.perf_counter()
+    # both modes on trl's own path (model.generate, trl's loss pass): the course's speed-ups do not
+    # run LoRA models, and the race must be on the same path
     train_grpo(model, tok, rl_dataset(budget.train_problems_per_step_count, seed=seed),
-               [format_reward, accuracy_reward], dataclasses.replace(budget, lr=lr), seed=seed)
+               [format_reward, accuracy_reward], dataclasses.replace(budget, lr=lr), seed=seed,
+               fast_sampler=False, share_prefix=False)
     seconds = time.perf_counter() - t0
     after = measure(model, tok, n_per_step=25, samples=2, max_new_tokens=budget.max_completion_length,
                     seed=seed)
