@@ -11,9 +11,10 @@ the rows, exactly as through 64 copies; the log-probabilities agree with trl's t
 (tests/test_shared_prefix.py checks both, against trl's own method on a fixed batch).
 
 Left padding sits before the template in trl's rows; here it moves after the template, and the
-positions count real tokens only, as they did when the completions were sampled. Columns past the
-longest completion of a micro-batch (trl pads every micro-batch to the longest of the update) are
-cut, and their log-probabilities put back as the zeros trl gives padding.
+positions count real tokens only, as they did when the completions were sampled. trl pads every
+row to the longest completion of the update; here the rows are sorted by length and run in groups
+(two per micro-batch of 16 rows or more), each cut after its own longest completion, and the
+log-probabilities of the cut columns put back as the zeros trl gives padding.
 
 Where the rows share no prefix of at least MIN_SHARED tokens, or the model is not a plain
 transformers model (LoRA, vision inputs, MoE auxiliary loss), it is trl's own method unchanged.
@@ -66,25 +67,26 @@ class SharedPrefixGRPOTrainer(GRPOTrainer):
         labels[:, :-logits_to_keep] = -100
         prefix = input_ids[:1, pads[0, 0]: pads[0, 0] + T]
         first = rest.size(1) - logits_to_keep  # the column of the first completion token
-        batch_size = batch_size or B
+        # rows sorted by length and run in groups, each cut after its own longest completion: trl
+        # pads every row to the longest of the update, and completions vary a lot in length
+        used = (rest_mask.cumsum(1) == rest_mask.sum(1, keepdim=True)).int().argmax(1) + 1
+        order = used.argsort(stable=True)
+        groups = max(-(-B // (batch_size or B)), 2 if B >= 16 else 1)
         logps, entropies = [], []
-        for start in range(0, B, batch_size):
-            end = min(start + batch_size, B)
-            n = end - start
-            # columns past the longest completion of this chunk are padding in every row: cut them
-            used = rest_mask[start:end].any(0).nonzero().max().item() + 1
-            width = max(used, first + 1)
+        for rows in torch.tensor_split(order, groups):
+            n = len(rows)
+            width = max(int(used[rows].max()), first + 1)
             with self.accelerator.autocast():
                 shared = model.model(input_ids=prefix, use_cache=True).past_key_values
                 cache = DynamicCache()
                 for i, layer in enumerate(shared.layers):  # every row attends to the one copy
                     cache.update(layer.keys.expand(n, -1, -1, -1), layer.values.expand(n, -1, -1, -1), i)
-                mask = torch.cat([rest_mask.new_ones(n, T), rest_mask[start:end, :width]], dim=1)
-                out = model(input_ids=rest[start:end, :width], attention_mask=mask,
-                            position_ids=positions[start:end, :width], past_key_values=cache,
-                            labels=labels[start:end, :width], fused_lm_head=True)
+                mask = torch.cat([rest_mask.new_ones(n, T), rest_mask[rows, :width]], dim=1)
+                out = model(input_ids=rest[rows, :width], attention_mask=mask, position_ids=positions[rows, :width],
+                            past_key_values=cache, labels=labels[rows, :width], fused_lm_head=True)
             cut = logits_to_keep - (width - first)  # completion columns cut, put back as zeros
             logps.append(F.pad(out.log_probs[:, first - 1:], (0, cut)))
             if compute_entropy:
                 entropies.append(F.pad(out.entropy[:, first - 1:], (0, cut)))
-        return torch.cat(logps), torch.cat(entropies) if compute_entropy else None, None
+        back = order.argsort()  # from sorted order to the rows as trl gave them
+        return (torch.cat(logps)[back], torch.cat(entropies)[back] if compute_entropy else None, None)
