@@ -19,7 +19,10 @@ by wrapping those calls on the instances involved (nothing of trl's or transform
 changed). The first update of a run pays for warm-up and is left out of the medians. Every
 variant runs `--rounds` times, the rounds interleaved (all variants, then all again), and its
 medians are over the updates of all its rounds: on a shared machine whose speed drifts over
-minutes, this keeps a slow spell from landing on one variant only.
+minutes, this keeps a slow spell from landing on one variant only. "baseline" and "course" run
+side by side in every round, and their ratio is reported round by round (`speedup_by_round`) and
+as its median (`speedup`): two runs a minute apart share more of the machine's drift than runs
+several minutes apart.
 
 "baseline" is trl's GRPOTrainer as it comes (the "before"); "course" is what `train_grpo` runs
 (the "after"): the course's sampler and the shared prompt prefix (lessons_lib.shared_prefix), each
@@ -44,14 +47,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = {
+VARIANTS = {  # in the order they run in a round: before and after side by side
     "baseline": {},                      # trl as it comes: model.generate, 2 micro-batches, sdpa
+    "course": {"sampler": True, "share_prefix": True},  # both speed-ups: what train_grpo does
+    "sampler": {"sampler": True},        # the course's sampler (lessons_lib.sampler) via rollout_func
+    "shared_prefix": {"share_prefix": True},  # the template run once in the loss pass
     "threads1": {"threads": 1},          # one torch thread: less synchronisation on tiny ops
     "microbatch1": {"micro_batches": 1},  # one forward/backward over all 64 completions
     "eager": {"attn": "eager"},          # transformers' plain attention instead of torch's sdpa
-    "sampler": {"sampler": True},        # the course's sampler (lessons_lib.sampler) via rollout_func
-    "shared_prefix": {"share_prefix": True},  # the template run once in the loss pass
-    "course": {"sampler": True, "share_prefix": True},  # both: what train_grpo does
 }
 
 
@@ -184,8 +187,8 @@ def matmul_rate(reps: int = 200) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
-    ap.add_argument("--updates", type=int, default=6, help="updates per variant and round")
-    ap.add_argument("--rounds", type=int, default=2, help="times every variant runs, interleaved")
+    ap.add_argument("--updates", type=int, default=5, help="updates per variant and round")
+    ap.add_argument("--rounds", type=int, default=3, help="times every variant runs, interleaved")
     ap.add_argument("--out", default=str(ROOT / "bench" / "grpo_profile.json"))
     args = ap.parse_args(argv)
     import os
@@ -205,11 +208,19 @@ def main(argv=None) -> int:
               "command": "python bench/grpo_profile.py " + " ".join(argv or sys.argv[1:]),
               "matmul_gflop_per_s": matmul_rate(), "variants": []}
     steady: dict[str, list] = {name: [] for name in args.variants}
+    ratios = []  # baseline / course within each round: the two ran a minute apart at most
     for _ in range(args.rounds):  # rounds interleave the variants, so a slow spell of the machine
-        for name in args.variants:  # falls on all of them rather than on one
+        medians = {}              # falls on all of them rather than on one
+        for name in args.variants:
             with contextlib.redirect_stdout(sys.stderr):
                 rows, weights, completions = run_variant(name, VARIANTS[name], args.updates)
             steady[name] += rows
+            medians[name] = statistics.median(r["total"] for r in rows)
+        if "baseline" in medians and "course" in medians:
+            ratios.append(round(medians["baseline"] / medians["course"], 3))
+    if ratios:
+        report["speedup_by_round"] = ratios  # the speed-up, round by round (same work each round)
+        report["speedup"] = round(statistics.median(ratios), 2)
     for name in args.variants:
         r = summary(name, VARIANTS[name], steady[name], weights, completions)
         report["variants"].append(r)
@@ -218,6 +229,8 @@ def main(argv=None) -> int:
               f"({split}); loss pass {r['loss_tokens']} token positions at {r['loss_pass_gflop_per_s']} "
               f"GFLOP/s; {r['decode_steps']} decoding steps of {r['ms_per_decode_step']} ms", flush=True)
     print(f"a plain matrix product of the loss pass's shapes: {report['matmul_gflop_per_s']} GFLOP/s")
+    if ratios:
+        print(f"speed-up, baseline / course, round by round: {ratios} (median {report['speedup']}x)")
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
     print(f"wrote {args.out}")
     return 0

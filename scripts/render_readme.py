@@ -479,6 +479,18 @@ def _profile_split(v):
         + f", the rest {v['split_s']['rewards'] + v['split_s']['other']:.2f} s"
 
 
+def _speedup(s):
+    """The median of the per-round before/after ratios, with the rounds (older files: the ratio of
+    the medians)."""
+    try:
+        rounds = s.get(GRPO_PROFILE, "speedup_by_round")
+        return (f"**{s.get(GRPO_PROFILE, 'speedup'):.2f}x** (median over rounds: "
+                f"{' / '.join(f'{r:.2f}' for r in rounds)})")
+    except Missing:
+        v = {x["variant"]: x for x in s.get(GRPO_PROFILE, "variants")}
+        return f"{v['baseline']['s_per_update'] / v['course']['s_per_update']:.2f}x"
+
+
 def _grpo_profile(s):
     variants = {v["variant"]: v for v in s.get(GRPO_PROFILE, "variants")}
     try:
@@ -490,9 +502,9 @@ def _grpo_profile(s):
     others = "; ".join(f"{names[k]} {v['s_per_update']:.2f} s" for k, v in variants.items() if k in names)
     return (f"before (trl as it comes) {base['s_per_update']:.2f} s/update, "
             f"{base['completions_per_s']:.0f} completions/s ({_profile_split(base)}); after (the "
-            f"course's sampler and shared prefix) **{course['s_per_update']:.2f} s/update**, "
-            f"{course['completions_per_s']:.0f} completions/s ({_profile_split(course)}): "
-            f"{base['s_per_update'] / course['s_per_update']:.2f}x; {others}")
+            f"course's sampler and shared prefix) {course['s_per_update']:.2f} s/update, "
+            f"{course['completions_per_s']:.0f} completions/s ({_profile_split(course)}); "
+            f"speed-up {_speedup(s)}; {others}")
 
 
 MEASURED = [
