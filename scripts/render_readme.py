@@ -451,8 +451,11 @@ def _pretrain(s):
 
 def _sft_speed(s):
     t = s.get(REPORT, "sft_throughput")
-    return (f"{float(t['trl_tokens_per_s']) / 1000:.1f}k vs {float(t['plain_tokens_per_s']) / 1000:.1f}k "
+    text = (f"{float(t['trl_tokens_per_s']) / 1000:.1f}k vs {float(t['plain_tokens_per_s']) / 1000:.1f}k "
             f"tokens/s: {float(t['ratio_trl_over_plain']):.2f}x")
+    if "ratio_by_round" in t:
+        text += f" (median of {' / '.join(f'{r:.2f}' for r in t['ratio_by_round'])}, trl and plain in turn)"
+    return text
 
 
 def _test_command(s):
