@@ -250,14 +250,15 @@ def grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks=None, 
     from transformers.trainer_callback import PrinterCallback
     from trl import GRPOTrainer
 
-    if share_prefix:
-        from .shared_prefix import SharedPrefixGRPOTrainer as GRPOTrainer  # noqa: N814
+    from .shared_prefix import SharedPrefixGRPOTrainer
+
+    trainer_class = SharedPrefixGRPOTrainer if share_prefix else GRPOTrainer
     with warnings.catch_warnings():
         # trl 1.16 calls rollout_func experimental; the course pins trl and tests the hook
         warnings.filterwarnings("ignore", message=".*rollout_func.*experimental.*")
-        trainer = GRPOTrainer(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
-                              processing_class=tokenizer, callbacks=callbacks,
-                              rollout_func=rollout_for(model, device, fast_sampler))
+        trainer = trainer_class(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
+                                processing_class=tokenizer, callbacks=callbacks,
+                                rollout_func=rollout_for(model, device, fast_sampler))
     trainer.remove_callback(PrinterCallback)
     return trainer
 

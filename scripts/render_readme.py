@@ -483,15 +483,10 @@ def _profile_split(v):
 
 
 def _speedup(s):
-    """The median of the per-round before/after ratios, with the rounds (older files: the ratio of
-    the medians)."""
-    try:
-        rounds = s.get(GRPO_PROFILE, "speedup_by_round")
-        return (f"**{s.get(GRPO_PROFILE, 'speedup'):.2f}x** (median over rounds: "
-                f"{' / '.join(f'{r:.2f}' for r in rounds)})")
-    except Missing:
-        v = {x["variant"]: x for x in s.get(GRPO_PROFILE, "variants")}
-        return f"{v['baseline']['s_per_update'] / v['course']['s_per_update']:.2f}x"
+    """The median of the per-round before/after ratios, and the rounds."""
+    rounds = s.get(GRPO_PROFILE, "speedup_by_round")
+    return (f"**{s.get(GRPO_PROFILE, 'speedup'):.2f}x** (median over rounds: "
+            f"{' / '.join(f'{r:.2f}' for r in rounds)})")
 
 
 def _grpo_profile(s):
