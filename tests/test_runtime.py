@@ -155,11 +155,17 @@ def test_peak_memory_sees_a_short_allocation():
 
     from lessons_lib.runtime import PeakMemory
 
+    import mmap
+    import time
+
     with PeakMemory(every=0.005) as mem:
-        a = np.ones(25_000_000)  # 191 MB, touched
-        a += 1
-        import time
+        # 191 MB of fresh pages, touched: an anonymous map, so that memory an earlier test freed
+        # (and the allocator kept, still resident) cannot be handed back and leave the RSS flat
+        buf = mmap.mmap(-1, 200_000_000)
+        a = np.frombuffer(buf, dtype=np.uint8)
+        a[:] = 1
         time.sleep(0.05)
         del a
+        buf.close()
     assert 150 < mem.added_mb < 400
     assert mem.peak_mb >= mem.start_mb
