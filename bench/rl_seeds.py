@@ -82,7 +82,7 @@ class GenerationClock:
 
 
 def run_seed(seed: int, n_per_step: int, samples: int = 4, base=None, updates: int | None = None,
-             format_weight: float = LESSON_FORMAT_WEIGHT) -> dict:
+             format_weight: float = LESSON_FORMAT_WEIGHT, save=None) -> dict:
     from lessons_lib.grpo import rl_budget, train_grpo
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
@@ -98,7 +98,7 @@ def run_seed(seed: int, n_per_step: int, samples: int = 4, base=None, updates: i
     dataset = rl_dataset(budget.train_problems_per_step_count, seed=seed)
     with tempfile.TemporaryDirectory(prefix="rl-seeds-") as out, GenerationClock(model) as clock:
         t0 = time.perf_counter()
-        train_grpo(model, tok, dataset, [accuracy_reward, format_reward], budget,
+        trainer = train_grpo(model, tok, dataset, [accuracy_reward, format_reward], budget,
                    reward_weights=[1.0, format_weight], seed=seed, output_dir=out)
         rl_seconds = time.perf_counter() - t0
     if clock.calls == 0:
@@ -106,6 +106,11 @@ def run_seed(seed: int, n_per_step: int, samples: int = 4, base=None, updates: i
                            "the generation time was not measured (does this trl generate another way, "
                            "e.g. with vLLM?)")
     after = measure(model, tok, **scoring)
+    if save:
+        from lessons_lib.models import save as save_model
+
+        out = save_model(model, tok, Path(save) / f"seed{seed}")
+        (out / "log_history.json").write_text(json.dumps(trainer.state.log_history))
     longest = max(RL_STEP_COUNTS)
     completions = budget.updates * budget.prompts_per_update * budget.num_generations
     return dict(
@@ -153,6 +158,9 @@ def main(argv=None) -> int:
     ap.add_argument("--format-weight", type=float, default=LESSON_FORMAT_WEIGHT,
                     help=f"weight of the format reward (lesson 3 uses {LESSON_FORMAT_WEIGHT}; "
                          "exercise 3 asks about 0)")
+    ap.add_argument("--save", default=None,
+                    help="save each seed's RL model and log to SAVE/seed<N> (bench/recipe_seeds.py "
+                         "can start from them)")
     args = ap.parse_args(argv)
     variant = (args.format_weight != LESSON_FORMAT_WEIGHT or args.updates is not None
                or args.base is not None or smoke())
@@ -161,7 +169,7 @@ def main(argv=None) -> int:
     rows, missed = [], False
     for seed in args.seeds:
         r = run_seed(seed, args.n_per_step, args.samples, args.base, args.updates,
-                     args.format_weight)
+                     args.format_weight, args.save)
         rows.append(r)
         b, a = r["before"], r["after"]
         miss = misses(r)
@@ -174,7 +182,7 @@ def main(argv=None) -> int:
               f"{r['rl_seconds']:.0f} s, goal {RL_SECONDS_GOAL:.0f} s ({r['seconds_per_update']:.2f} s/update, "
               f"{r['completions_per_second']:.0f} completions/s, generating "
               f"{r['generation_share']:.0%}) -> {verdict}", flush=True)
-        for k in ("loops", "mixed", "readability", "no_steps", "symbols"):
+        for k in ("loops", "mixed", "readability", "no_steps", "symbols", "consistency"):
             print(f"    {k}: {b['thoughts'][k]:.3f} -> {a['thoughts'][k]:.3f}")
     Path(args.out).write_text(json.dumps(rows, indent=1) + "\n")
     print(f"wrote {args.out}")

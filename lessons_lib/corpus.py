@@ -7,6 +7,8 @@ Web text about arithmetic is messy, so this corpus is too:
                          symbols  04+6=10          words  04 plus 6 makes 10
                        with a small chance of a slip at each step (a wrong result, carried on)
     dialogues          "User: 04+6-3\nAssistant: ..." answered in either notation, or directly
+    questions          asked in either notation ("04+6-3" or "04 plus 6 minus 3"); a reply or a
+                       worked solution is written in the question's notation FOLLOW of the time
     bare answers       lines such as 04+6-3=07 (what a model can only memorise)
     other text         word salad and lists of numbers
     tagged documents   a small share use <think>/<answer> tags, as some web pages do
@@ -26,7 +28,8 @@ from __future__ import annotations
 import random
 
 from .formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, WORD_VERBS, short_prompt,
+    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, WORD_VERBS, question_text,
+    short_prompt,
 )
 from .tasks import MODULUS, Problem, random_problem, split_of
 
@@ -36,6 +39,10 @@ CORPUS_STEPS = (1, 2, 3, 4, 5, 6)  # problem lengths the corpus writes about
 MIX = dict(worked=0.50, dialogue=0.36, bare=0.05, other=0.05, tagged=0.04)
 TAGGED_REPLIES = 0.15  # share of dialogue replies that use the tags (so ~10% of documents in all)
 SLIP = 0.05  # chance that one step of a worked solution has a wrong result
+# Share of working written in the question's own notation: web text mostly answers in the language
+# it is asked in, not always. It gives the base a tendency to answer in kind that RL can erase
+# (lesson 4 measures it as language consistency).
+FOLLOW = 0.75
 
 _OTHER_WORDS = """the a of to and is it we this that so then first next now here there value number
 count total step steps result left over back up by with from on in at for as you your let me
@@ -88,11 +95,12 @@ def _closer(final: int, rng: random.Random) -> str:
     return rng.choice([f"so the answer is {final:02d}", f"answer: {final:02d}", f"{final:02d}"])
 
 
-def tagged_text(problem: Problem, rng: random.Random, slip: float = SLIP) -> str:
+def tagged_text(problem: Problem, rng: random.Random, slip: float = SLIP,
+                notation: str | None = None) -> str:
     """Working marked up with <think>/<answer> tags, as web text does it: half the time exactly
     <think>...</think><answer>NN</answer>, half the time loosely (words around the answer, a
     closing remark, no think block), which a format validator would not accept."""
-    thoughts, final = worked_thoughts(problem, rng, slip=slip)
+    thoughts, final = worked_thoughts(problem, rng, notation, slip=slip)
     sep = rng.choice(["", " ", "\n"])
     think = f"{THINK_OPEN}{sep}{thoughts}{sep}{THINK_CLOSE}{sep}"
     answer = f"{ANSWER_OPEN}{final:02d}{ANSWER_CLOSE}"
@@ -108,9 +116,14 @@ def tagged_text(problem: Problem, rng: random.Random, slip: float = SLIP) -> str
     return f"{think}{answer} {_closer(final, rng)}"
 
 
-def _question(problem: Problem, rng: random.Random) -> str:
-    q = problem.question
+def _question(problem: Problem, rng: random.Random, notation: str) -> str:
+    q = question_text(problem, notation)
     return rng.choice([q, q, f"what is {q}?"])
+
+
+def _reply_notation(asked: str, rng: random.Random) -> str:
+    """The notation of working that answers a question asked in `asked` (FOLLOW: the same one)."""
+    return asked if rng.random() < FOLLOW else next(n for n in NOTATIONS if n != asked)
 
 
 def _problem(rng: random.Random) -> Problem:
@@ -131,33 +144,32 @@ def document(rng: random.Random, kind: str | None = None, slip: float = SLIP) ->
     if kind is None:
         kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
     p = _problem(rng)
+    asked = rng.choice(NOTATIONS)  # the language the question is written in
     if kind == "worked":
-        thoughts, final = worked_thoughts(p, rng, slip=slip)
-        head = rng.choice([short_prompt(p.question), f"{_question(p, rng)}\n"])
+        thoughts, final = worked_thoughts(p, rng, _reply_notation(asked, rng), slip=slip)
+        head = rng.choice([short_prompt(question_text(p, asked)), f"{_question(p, rng, asked)}\n"])
         return f"{head}{thoughts}\n{_closer(final, rng)}"
     if kind == "dialogue":
-        r = rng.random()
+        r, notation = rng.random(), _reply_notation(asked, rng)
         if r < TAGGED_REPLIES:
-            reply = tagged_text(p, rng, slip)
-        elif r < 0.5:
-            thoughts, final = worked_thoughts(p, rng, "symbols", slip)
-            reply = f"{thoughts}. {_closer(final, rng)}"
+            reply = tagged_text(p, rng, slip, notation)
         elif r < 0.87:
-            thoughts, final = worked_thoughts(p, rng, "words", slip)
+            thoughts, final = worked_thoughts(p, rng, notation, slip)
             reply = f"{thoughts}. {_closer(final, rng)}"
         else:  # a direct answer, no working (right for short problems, a guess for long ones)
             reply = _closer(p.answer, rng)
         # some pages put a long text before the conversation (as lesson 3's prompt does)
         pre = "".join(f"{_other(rng)}\n" for _ in range(rng.randint(1, 4))) if rng.random() < 0.1 else ""
-        return f"{pre}User: {_question(p, rng)}\nAssistant: {reply}"
+        return f"{pre}User: {_question(p, rng, asked)}\nAssistant: {reply}"
     if kind == "bare":
         lines = [p] + [_problem(rng) for _ in range(rng.randint(2, 7))]
         return "\n".join(f"{q.question}={q.answer:02d}" for q in lines)
     if kind == "other":
         return "\n".join(_other(rng) for _ in range(rng.randint(1, 2)))
     if kind == "tagged":  # some web pages mark up their working
-        head = rng.choice([short_prompt(p.question), f"{p.question} ", f"{_question(p, rng)}\n"])
-        return head + tagged_text(p, rng, slip)
+        q = question_text(p, asked)
+        head = rng.choice([short_prompt(q), f"{q} ", f"{_question(p, rng, asked)}\n"])
+        return head + tagged_text(p, rng, slip, _reply_notation(asked, rng))
     raise ValueError(f"unknown document kind {kind!r}: choose one of {sorted(MIX)}")
 
 

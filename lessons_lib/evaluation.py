@@ -18,11 +18,16 @@ from .runtime import check_int
 @torch.no_grad()
 def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 256,
              do_sample: bool = False, temperature: float = 1.0, num_return_sequences: int = 1,
-             seed: int | None = None) -> list[str]:
+             seed: int | None = None, fast: bool | None = None) -> list[str]:
     """Completions (text after the prompt) for each prompt, batched, prompts padded on the left.
 
     With `num_return_sequences=n` the result holds n completions per prompt, prompt by prompt.
     No prompts give no completions ([]), without touching the model.
+
+    `fast=None` samples with the course's KV-cache sampler (lessons_lib.sampler, 2-4x faster on a
+    CPU) when the model is on the CPU and the sampler can run it, else with `model.generate`;
+    True insists on the sampler, False on `model.generate`. Greedy output is the same tokens either
+    way; sampled output follows the same distribution through a different random stream.
     """
     if isinstance(prompts, (str, bytes)):
         raise TypeError("prompts must be a list of strings; for one prompt, wrap it: "
@@ -44,6 +49,13 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
         torch.manual_seed(seed)
     model.eval()
     device = next(model.parameters()).device
+    if fast is None:
+        from .sampler import unsupported
+
+        fast = device.type == "cpu" and unsupported(model) is None
+    if fast:
+        return _sampled(model, tokenizer, prompts, max_new_tokens, batch_size, do_sample,
+                        temperature, num_return_sequences)
     old_side = tokenizer.padding_side
     tokenizer.padding_side = "left"
     out: list[str] = []
@@ -61,6 +73,26 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
     finally:
         tokenizer.padding_side = old_side
     return out
+
+
+def _sampled(model, tokenizer, prompts, max_new_tokens, batch_size, do_sample, temperature, n):
+    """`generate` through lessons_lib.sampler: the same batches of `batch_size` prompts."""
+    from .sampler import sample
+
+    ids = tokenizer(prompts, add_special_tokens=True).input_ids
+    out: list[str] = []
+    for i in range(0, len(ids), batch_size):
+        rows = [p for p in ids[i:i + batch_size] for _ in range(n)]
+        new = sample(model, rows, max_new_tokens, tokenizer.eos_token_id,
+                     pad_token_id=_pad_id(tokenizer), temperature=temperature,
+                     greedy=not do_sample)
+        out.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
+    return out
+
+
+def _pad_id(tokenizer) -> int:
+    pad = tokenizer.pad_token_id
+    return pad if pad is not None else tokenizer.eos_token_id
 
 
 def _correct(model, tokenizer, problems, prompt_fn, max_new_tokens, batch_size=256) -> list[bool]:

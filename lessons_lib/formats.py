@@ -18,6 +18,15 @@ Steps, in the two notations of lesson 3's corpus:
     symbols   04+6=10          (SYMBOL_STEP)
     words     04 plus 6 makes 10, 04 plus 6 is 10   (WORD_STEP)
 
+Questions come in the same two notations, the toy world's two "languages" a user can ask in:
+
+    symbols   37+8-5+9         (Problem.question)
+    words     37 plus 8 minus 5 plus 9                (question_text(problem, "words"))
+
+Lessons 3-4 ask each held-out or RL problem in the language `question_notation(problem)` picks
+(half of the problems each, fixed by a hash of the problem); a thought in the other notation is the
+analogue of answering a French question in English.
+
 The tags are ordinary tokens of the vocabulary, not "special" tokens: trl decodes completions with
 `skip_special_tokens=True`, so special tags would vanish before a reward function could see them.
 The strict checking of a completion (the RL rewards) lives in `rewards`; the lenient reading for
@@ -52,6 +61,30 @@ SYMBOL_STEP = re.compile(r"(\d{2})([+-])(\d)=(\d{2})")
 WORD_STEP = re.compile(rf"(\d{{2}}) (plus|minus) (\d) (?:{'|'.join(WORD_VERBS)}) (\d{{2}})")
 
 
+def question_text(problem: Problem, notation: str = "symbols") -> str:
+    """The question in a notation: '37+8-5' (symbols) or '37 plus 8 minus 5' (words)."""
+    if notation == "symbols":
+        return problem.question
+    if notation == "words":
+        return f"{problem.start:02d}" + "".join(
+            f" {'plus' if op == '+' else 'minus'} {x}" for op, x in problem.ops)
+    raise ValueError(f"unknown notation {notation!r}: choose one of {NOTATIONS}")
+
+
+def question_notation(problem: Problem) -> str:
+    """The language a problem is asked in, 'symbols' or 'words': half each, fixed by a hash of the
+    problem (salted, so it is independent of the train/test split)."""
+    import hashlib
+
+    h = hashlib.sha256(f"language-{problem.question}".encode()).digest()[0]
+    return NOTATIONS[h & 1]
+
+
+def ask(problem: Problem) -> str:
+    """The problem's question in its own language (question_notation)."""
+    return question_text(problem, question_notation(problem))
+
+
 def notation_of(thought: str) -> str:
     """'symbols', 'words', 'mixed' (steps in both notations) or 'none' (no recognisable step)."""
     s, w = bool(SYMBOL_STEP.search(thought)), bool(WORD_STEP.search(thought))
@@ -80,9 +113,9 @@ TEMPLATE = (
 )
 
 
-def sft_prompt(problem: Problem) -> str:
-    """The prompt of lessons 1-2: 'Q: 37+8-5+9\\nA: '."""
-    return f"Q: {problem.question}\nA: "
+def sft_prompt(problem: Problem | str) -> str:
+    """The prompt of lessons 1-2: 'Q: 37+8-5+9\\nA: ' (for a Problem, or a question's text)."""
+    return f"Q: {problem if isinstance(problem, str) else problem.question}\nA: "
 
 
 def r1_zero_prompt(question: str) -> str:

@@ -210,7 +210,7 @@ def check_reward_columns(reward_funcs, column_names) -> None:
                 raise ValueError(
                     f"the reward function {name} needs {p.name!r}, which trl passes only as a "
                     f"dataset column, but the dataset has the columns {list(column_names)}. Add a "
-                    f"{p.name!r} column (lessons_lib.r1.rl_dataset() has 'answer' and 'steps'), or "
+                    f"{p.name!r} column (lessons_lib.r1.rl_dataset() has 'answer', 'steps' and 'language'), or "
                     f"give the parameter a default.")
         if not var_kw:
             unknown = sorted(passed - {p.name for p in params})

@@ -11,6 +11,10 @@
                       spells known words inside longer ones this can exceed the tokens generated)
     and the thought statistics of lessons_lib.thoughts (loops, mixing, readability, ...)
 
+Every problem is asked in its own language, symbols or words (formats.ask: half of the problems
+each), in the RL prompts and in the measurements; `thoughts["consistency"]` is the share of the
+thoughts' steps written in the question's notation.
+
 The held-out problems are fixed by `problem_seed` alone, so runs with different sampling seeds
 (`seed`) are scored on the same problems. RL_STEP_COUNTS are the step counts (operations per
 problem) of the RL prompts and of the measurements.
@@ -21,7 +25,7 @@ import re
 from collections import defaultdict
 
 from .evaluation import generate
-from .formats import r1_zero_prompt, short_prompt
+from .formats import ask, question_notation, r1_zero_prompt, short_prompt
 from .rewards import accuracy_reward, format_reward
 from .tasks import make_problems
 from .thoughts import thought_stats
@@ -32,7 +36,8 @@ _LAST_NUMBER = re.compile(r"(\d+)\D*$")
 
 
 def rl_dataset(n_per_step: int, steps=RL_STEP_COUNTS, split: str = "train", seed: int = 0):
-    """A `datasets.Dataset` of R1-Zero prompts with the true `answer` (and `steps`) as columns.
+    """A `datasets.Dataset` of R1-Zero prompts with the true `answer`, `steps` and `language` (the
+    notation the question is asked in, formats.question_notation) as columns.
 
     `n_per_step` problems for each step count in `steps`, shuffled (deterministic in `seed`).
 
@@ -43,7 +48,8 @@ def rl_dataset(n_per_step: int, steps=RL_STEP_COUNTS, split: str = "train", seed
     rows = []
     for s in steps:
         for p in make_problems(n_per_step, s, split, seed):
-            rows.append(dict(prompt=r1_zero_prompt(p.question), answer=p.answer, steps=s))
+            rows.append(dict(prompt=r1_zero_prompt(ask(p)), answer=p.answer, steps=s,
+                             language=question_notation(p)))
     return Dataset.from_list(rows).shuffle(seed=seed)
 
 
@@ -71,11 +77,13 @@ def short_prompt_accuracy(model, tokenizer, steps=RL_STEP_COUNTS, n_per_step: in
 
 def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, samples: int = 4,
             temperature: float = 1.0, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
-            problem_seed: int = 0, split: str = "test", keep_completions: bool = False) -> dict:
+            problem_seed: int = 0, split: str = "test", keep_completions: bool = False,
+            prompt_fn=r1_zero_prompt) -> dict:
     """The lesson-3 measurements of `model` under the R1-Zero template (see the module docstring).
 
     `n_per_step` problems of each step count in `steps`, drawn from `split` with `problem_seed`;
-    `samples` sampled completions per problem at `temperature`, drawn with `seed`.
+    `samples` sampled completions per problem at `temperature`, drawn with `seed`. `prompt_fn`
+    turns a question (text) into the prompt: lesson 4 measures lessons 1-2's models with theirs.
     """
     for name, v in (("n_per_step", n_per_step), ("samples", samples)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -87,7 +95,7 @@ def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, sampl
     if not steps:
         raise ValueError("steps is empty: give the step counts to measure, e.g. steps=(1, 2, 3, 4)")
     problems = [p for s in steps for p in make_problems(n_per_step, s, split, problem_seed)]
-    prompts = [r1_zero_prompt(p.question) for p in problems]
+    prompts = [prompt_fn(ask(p)) for p in problems]
     # 256 sequences at a time, however many samples per prompt: generate's batch counts prompts,
     # and 256 prompts x 4 samples held ~1 GB of attention and cache at once.
     sampled = generate(model, tokenizer, prompts, max_new_tokens, do_sample=True,
@@ -98,10 +106,13 @@ def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, sampl
     acc = accuracy_reward(sampled, truth)
     loose = [float(loose_answer(c) == t) for c, t in zip(sampled, truth)]
     g_acc = accuracy_reward(greedy, [p.answer for p in problems])
+    lengths = [len(ids) for ids in tokenizer(sampled, add_special_tokens=False).input_ids]
+    languages = [question_notation(p) for p in problems for _ in range(samples)]
     by = defaultdict(lambda: defaultdict(list))
     for i, p in enumerate(problems):
         by[p.steps]["greedy"].append(g_acc[i])
         for j in range(samples):
+            by[p.steps]["tokens"].append(lengths[i * samples + j])
             by[p.steps]["pass1"].append(acc[i * samples + j])
             by[p.steps]["loose"].append(loose[i * samples + j])
 
@@ -115,10 +126,14 @@ def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, sampl
         loose_pass1=mean([mean(by[s]["loose"]) for s in steps]),
         pass1_by_steps={s: mean(by[s]["pass1"]) for s in steps},
         greedy_by_steps={s: mean(by[s]["greedy"]) for s in steps},
-        tokens=mean([len(tokenizer(c, add_special_tokens=False).input_ids) for c in sampled]),
-        thoughts=thought_stats(sampled),
+        tokens=mean(lengths),
+        thoughts=thought_stats(sampled, languages),
+        consistency_by_language={lang: thought_stats([c for c, q in zip(sampled, languages) if q == lang],
+                                                     [lang] * languages.count(lang))["consistency"]
+                                 for lang in sorted(set(languages))},
+        tokens_by_steps={s: mean(by[s]["tokens"]) for s in steps},
     )
     if keep_completions:
-        out["completions"] = [dict(question=p.question, answer=p.answer, sample=sampled[i * samples],
+        out["completions"] = [dict(question=ask(p), answer=p.answer, sample=sampled[i * samples],
                                    greedy=greedy[i]) for i, p in enumerate(problems)]
     return out

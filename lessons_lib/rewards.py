@@ -66,6 +66,33 @@ def checked_answer(completion) -> int | None:
     return int(n.group(1)) if n else None
 
 
+def language_reward(completions, language, **kwargs) -> list[float | None]:
+    """DeepSeek-R1's language-consistency reward, in the toy world: the share of the thought's
+    steps written in the notation the question was asked in (`language`, a dataset column:
+    'symbols' or 'words'), from 0 to 1.
+
+    0.0 for a completion not in the format (parse_completion) or whose thought holds no step: a
+    thought cannot be consistent by saying nothing. None (no score: trl leaves it out of the sum)
+    for a row whose `language` is None, such as a general request that needs no thought.
+    """
+    from .thoughts import language_share
+
+    completions = list(completions)
+    language = [language] * len(completions) if isinstance(language, str) else list(language)
+    if len(language) != len(completions):
+        raise ValueError(f"language_reward got {len(completions)} completion(s) but "
+                         f"{len(language)} language(s): pass one per completion")
+    out = []
+    for c, lang in zip(completions, language):
+        if lang is None:
+            out.append(None)
+            continue
+        parsed = parse_completion(c)
+        share = language_share(parsed[0], lang) if parsed else None
+        out.append(float(share) if share is not None else 0.0)
+    return out
+
+
 def _layout_reward(completions, answer_pattern: re.Pattern) -> list[float]:
     """1.0 for each completion that is exactly <think>…</think><answer>…</answer> with an answer
     matching `answer_pattern` in full, else 0.0."""

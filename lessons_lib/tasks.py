@@ -130,15 +130,22 @@ def random_problem(rng: random.Random, steps: int) -> Problem:
 
 
 def parse_question(text: str) -> Problem:
-    """Inverse of `Problem.question`: '37+8-5' -> Problem. Raises ValueError on anything else."""
+    """Inverse of `Problem.question` and of its words form: '37+8-5' or '37 plus 8 minus 5' ->
+    Problem. Raises ValueError on anything else."""
     import re
 
+    text = text.strip() if isinstance(text, str) else text
+    if isinstance(text, str) and re.fullmatch(r"[0-9]{1,2}(?: (?:plus|minus) [1-9])+", text):
+        start, *rest = text.split(" ")
+        ops = tuple(("+" if w == "plus" else "-", int(d)) for w, d in zip(rest[::2], rest[1::2]))
+        return Problem(int(start), ops)
     # [0-9], not \d: \d also matches non-ASCII digits such as "٣", which int() accepts
-    m = re.fullmatch(r"([0-9]{1,2})((?:[+-][1-9])+)", text.strip())
+    m = re.fullmatch(r"([0-9]{1,2})((?:[+-][1-9])+)", text) if isinstance(text, str) else None
     if not m:
         raise ValueError(
             f"{text!r} is not a toy-world question: expected a number 0-99 followed by one or "
-            "more '+d' or '-d' operations (d from 1 to 9), e.g. '37+8-5'."
+            "more '+d' or '-d' operations (d from 1 to 9), e.g. '37+8-5', or the same in words, "
+            "'37 plus 8 minus 5'."
         )
     ops = tuple((s[0], int(s[1])) for s in re.findall(r"[+-][1-9]", m.group(2)))
     return Problem(int(m.group(1)), ops)

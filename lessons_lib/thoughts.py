@@ -6,6 +6,8 @@ languages, and poor readability. In the toy world each one is a rule a reader ca
     loop          a piece of text (4+ characters) written three or more times in a row:
                   '10-3=07 10-3=07 10-3=07', 'plus plus plus'
     mixed         steps in both notations in one thought: '04+6=10, 10 minus 3 makes 07'
+    consistency   the share of a thought's steps written in the notation the question was asked in
+                  (language_share; R1's language-consistency measure, notations for languages)
     readability   how much of the thought a reader can follow, from 0 to 1: the share of its
                   characters that are recognisable steps or plain connecting words ('first',
                   'then', 'so', ','), times the share of steps that start where the previous one
@@ -35,6 +37,15 @@ def steps_in(thought: str) -> list[tuple[int, str, int, int, str]]:
     return [s for _, s in sorted(found)]
 
 
+def language_share(thought: str, language: str) -> float | None:
+    """The share of the thought's steps written in `language` ('symbols' or 'words'); None when
+    the thought holds no recognisable step (nothing to be consistent about)."""
+    steps = steps_in(thought if isinstance(thought, str) else "")
+    if not steps:
+        return None
+    return sum(s[4] == language for s in steps) / len(steps)
+
+
 def has_loop(text: str) -> bool:
     """True if a piece of 4+ characters repeats three or more times in a row (spaces between ok)."""
     return bool(_LOOP.search(text or ""))
@@ -61,12 +72,14 @@ def readability(thought: str) -> float:
     return coverage * follow
 
 
-def thought_stats(completions: list[str]) -> dict:
+def thought_stats(completions: list[str], languages: list[str] | None = None) -> dict:
     """Rates of each downside over a list of completions, plus the notation shares.
 
     Mixing and notation shares are over thoughts that hold at least one step; `no_steps` is the
     share of completions whose thought holds none (an answer given without working).
-    `completions` is a list of strings (decoded texts, e.g. from evaluation.generate).
+    `completions` is a list of strings (decoded texts, e.g. from evaluation.generate). With
+    `languages` (the notation each completion's question was asked in), `consistency` is the mean
+    language_share over the thoughts that hold a step.
     """
     if isinstance(completions, (str, bytes)):
         raise TypeError("thought_stats takes a list of completions, not one string: "
@@ -82,6 +95,14 @@ def thought_stats(completions: list[str]) -> dict:
     kinds = [notation_of(t) for t in thoughts]
     with_steps = [k for k in kinds if k != "none"]
     m = max(1, len(with_steps))
+    extra = {}
+    if languages is not None:
+        languages = list(languages)
+        if len(languages) != len(completions):
+            raise ValueError(f"thought_stats got {len(completions)} completion(s) but "
+                             f"{len(languages)} language(s): give one per completion")
+        shares = [x for x in map(language_share, thoughts, languages) if x is not None]
+        extra["consistency"] = sum(shares) / max(1, len(shares))
     return dict(
         loops=sum(has_loop(c) for c in completions) / n,
         mixed=sum(k == "mixed" for k in with_steps) / m,
@@ -89,4 +110,5 @@ def thought_stats(completions: list[str]) -> dict:
         words=sum(k == "words" for k in with_steps) / m,
         no_steps=sum(k == "none" for k in kinds) / n,
         readability=sum(readability(t) for t in thoughts) / n,
+        **extra,
     )

@@ -15,7 +15,7 @@ import torch
 from transformers import TrainerCallback
 
 from .evaluation import generate
-from .formats import r1_zero_prompt
+from .formats import ask, r1_zero_prompt
 from .rewards import accuracy_reward, format_reward
 
 
@@ -39,7 +39,7 @@ class Snapshots(TrainerCallback):
         different RL completions from the same run without them.
         """
         was_training = model.training
-        prompts = [r1_zero_prompt(p.question) for p in self.problems]
+        prompts = [r1_zero_prompt(ask(p)) for p in self.problems]
         with torch.random.fork_rng():
             outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
                             temperature=self.temperature, num_return_sequences=self.samples,
@@ -47,7 +47,7 @@ class Snapshots(TrainerCallback):
         truth = [p.answer for p in self.problems for _ in range(self.samples)]
         acc, fmt = accuracy_reward(outs, truth), format_reward(outs)
         self.taken[update] = [
-            dict(question=p.question, answer=p.answer,
+            dict(question=ask(p), answer=p.answer,
                  completions=[(outs[k], acc[k], fmt[k])
                               for k in range(i * self.samples, (i + 1) * self.samples)])
             for i, p in enumerate(self.problems)]

@@ -15,7 +15,8 @@ from lessons_lib.formats import (
 from lessons_lib.tasks import MODULUS, parse_question, random_problem, split_of
 from lessons_lib.thoughts import steps_in
 
-QUESTION = re.compile(r"[0-9]{2}(?:[+-][0-9])+")  # a toy-world question, e.g. 37+8-5
+# a toy-world question, in symbols or in words: 37+8-5, 37 plus 8 minus 5
+QUESTION = re.compile(r"[0-9]{2}(?:(?:[+-]| plus | minus )[0-9](?![0-9]))+")
 
 
 def docs_of(kind, n=200, slip=0.05):
@@ -51,6 +52,25 @@ def test_worked_documents_end_on_the_answer_without_slips():
             (a, op, x, v) for a, (op, x), v in zip((p.start,) + p.values, p.ops, p.values)]
         assert doc.splitlines()[-1].endswith(f"{p.answer:02d}")
         assert len({n for *_, n in steps}) == 1  # one notation per solution
+
+
+def test_questions_come_in_both_notations_and_working_mostly_follows_them():
+    """Half the questions are asked in words; the working that answers one is written in the
+    question's notation FOLLOW of the time (and in the other notation the rest)."""
+    from lessons_lib.corpus import FOLLOW
+
+    asked, same = [], []
+    for doc in docs_of("dialogue", n=600) + docs_of("worked", n=600):
+        kind = "dialogue" if doc.count("User: ") else "worked"
+        q = questions_in(doc, kind)[0]
+        lang = "words" if " plus " in q or " minus " in q else "symbols"
+        asked.append(lang)
+        working = doc.split("Assistant: ", 1)[1] if kind == "dialogue" else doc.split("\n", 1)[1]
+        found = notation_of(working)
+        if found in NOTATIONS:
+            same.append(found == lang)
+    assert 0.45 < asked.count("words") / len(asked) < 0.55
+    assert abs(sum(same) / len(same) - FOLLOW) < 0.05
 
 
 def test_worked_documents_often_start_with_the_short_prompt():
@@ -188,7 +208,7 @@ def test_pages_pack_documents_with_eos(tokenizer):
 def test_pages_hold_every_step_count():
     """Rows mix problems of 1 to 6 steps from the first rows on (no curriculum)."""
     rows = pages(400, seed=0)
-    steps = lambda r: [len(re.findall(r"[+-][0-9]", q)) for q in QUESTION.findall(r)]
+    steps = lambda r: [parse_question(q).steps for q in QUESTION.findall(r)]
     assert set(steps(" ".join(rows[:30]))) == set(range(1, 7))
 
 

@@ -129,6 +129,19 @@ def test_greedy_is_deterministic_and_batch_independent(tiny):
     assert len(set(a)) > 1  # the outputs do depend on the prompt, so the comparison means something
 
 
+def test_the_sampler_and_model_generate_agree(tiny):
+    """On a CPU generate samples with the course's sampler (fast=None picks it for a plain Llama);
+    greedy text is model.generate's, and both paths sample n completions per prompt in order."""
+    model, tok = tiny
+    fast = generate(model, tok, PROMPTS, max_new_tokens=8, fast=True)
+    assert fast == generate(model, tok, PROMPTS, max_new_tokens=8, fast=False)
+    assert fast == generate(model, tok, PROMPTS, max_new_tokens=8)
+    for path in (True, False):
+        cold = generate(model, tok, PROMPTS, max_new_tokens=5, do_sample=True, temperature=1e-5,
+                        num_return_sequences=2, seed=0, fast=path)
+        assert cold == [s for s in generate(model, tok, PROMPTS, max_new_tokens=5) for _ in range(2)]
+
+
 def test_sampling_is_reproducible_with_a_seed(tiny):
     """Sampling with the same seed gives the same completions; another seed gives others."""
     model, tok = tiny

@@ -177,7 +177,7 @@ def test_train_grpo_checks_the_columns_the_rewards_need(fresh_tiny, no_trainer):
     ds = rl_dataset(2, steps=(1,)).remove_columns("answer")
     with pytest.raises(ValueError, match=r"the reward function accuracy_reward needs 'answer', which trl "
                                          r"passes only as a dataset column, but the dataset has the "
-                                         r"columns \['prompt', 'steps'\]"):
+                                         r"columns \['prompt', 'steps', 'language'\]"):
         train_grpo(model, tok, ds, [accuracy_reward, format_reward], B.smoke())
 
 

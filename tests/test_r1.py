@@ -2,7 +2,7 @@
 import pytest
 
 import lessons_lib.r1 as r1
-from lessons_lib.formats import r1_zero_prompt
+from lessons_lib.formats import question_notation, r1_zero_prompt
 from lessons_lib.r1 import RL_STEP_COUNTS, loose_answer, measure, rl_dataset
 from lessons_lib.tasks import parse_question, split_of
 
@@ -20,7 +20,7 @@ def test_rl_dataset_defaults_to_the_rl_step_counts():
 
 def test_rl_dataset_rows_are_r1_prompts_with_true_answers():
     ds = rl_dataset(5, steps=(1, 3))
-    assert set(ds.column_names) == {"prompt", "answer", "steps"}
+    assert set(ds.column_names) == {"prompt", "answer", "steps", "language"}
     assert len(ds) == 10
     for row in ds:
         q = question_of(row["prompt"])
@@ -28,7 +28,13 @@ def test_rl_dataset_rows_are_r1_prompts_with_true_answers():
         assert row["prompt"] == r1_zero_prompt(q)
         assert row["answer"] == p.answer and row["steps"] == p.steps
         assert split_of(p) == "train"
+        assert row["language"] == question_notation(p)
+        assert (" plus " in q or " minus " in q) == (row["language"] == "words")
     assert sorted(ds["steps"]) == [1] * 5 + [3] * 5
+
+
+def test_rl_dataset_asks_in_both_languages():
+    assert 0.35 < rl_dataset(50)["language"].count("words") / 200 < 0.65
 
 
 def test_rl_dataset_is_shuffled_deterministically():

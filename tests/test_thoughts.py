@@ -141,3 +141,19 @@ def test_nothing_raises_and_readability_stays_in_range(text):
         assert op in "+-" and notation in ("symbols", "words")
     s = thought_stats([text, t])
     assert all(0.0 <= v <= 1.0 for v in s.values())
+
+
+def test_language_share_and_consistency():
+    """The share of a thought's steps in the question's notation; None without a step. With the
+    questions' languages, thought_stats averages it over the thoughts that hold a step."""
+    from lessons_lib.thoughts import language_share
+
+    mixed = "04+6=10, 10 minus 3 makes 07"
+    assert language_share(mixed, "words") == 0.5 and language_share("04+6=10", "symbols") == 1.0
+    assert language_share("no steps here", "words") is None and language_share(None, "words") is None
+    stats = thought_stats([f"<think>{mixed}</think>", "<think>04+6=10</think>", "<think>hm</think>"],
+                          ["words", "words", "symbols"])
+    assert stats["consistency"] == pytest.approx(0.25)
+    assert "consistency" not in thought_stats(["<think>04+6=10</think>"])
+    with pytest.raises(ValueError, match="one per completion"):
+        thought_stats(["a", "b"], ["words"])

@@ -5,6 +5,8 @@ from types import SimpleNamespace
 import ipywidgets
 import pytest
 
+from lessons_lib.formats import ask
+
 from lessons_lib.tasks import make_problems
 from lessons_lib.widgets import Snapshots, _taken, explorer, snapshot_table
 
@@ -24,7 +26,7 @@ def test_snapshots_hold_every_problem_and_sample(snaps):
     assert snaps.at == [0, 5]  # sorted, without duplicates
     assert sorted(snaps.taken) == [0, 5]
     rows = snaps.taken[0]
-    assert [r["question"] for r in rows] == [p.question for p in PROBLEMS]
+    assert [r["question"] for r in rows] == [ask(p) for p in PROBLEMS]  # each in its own language
     assert [r["answer"] for r in rows] == [p.answer for p in PROBLEMS]
     for r in rows:
         assert len(r["completions"]) == 2
@@ -69,12 +71,12 @@ def test_callback_takes_snapshots_at_the_chosen_steps(tiny):
 def test_snapshot_table_shows_the_question_and_its_completions(snaps):
     text = snapshot_table(snaps, question=1)
     p = PROBLEMS[1]
-    assert f"update 0: {p.question} (answer {p.answer:02d})" in text
-    assert f"update 5: {p.question}" in text
+    assert f"update 0: {ask(p)} (answer {p.answer:02d})" in text
+    assert f"update 5: {ask(p)}" in text
     assert text.index("update 0:") < text.index("update 5:")
     for completion, _, _ in snaps.taken[5][1]["completions"]:
         assert repr(completion) in text
-    assert PROBLEMS[0].question not in text
+    assert ask(PROBLEMS[0]) not in text
 
 
 def test_taken_accepts_the_json_roundtripped_dict(snaps):
@@ -105,7 +107,7 @@ def test_explorer_on_real_snapshots(snaps):
     q = box.children[0].children[1]
     assert q.max == len(PROBLEMS) - 1
     q.value = 2
-    assert PROBLEMS[2].question in box.children[1].value
+    assert ask(PROBLEMS[2]) in box.children[1].value
 
 
 def test_empty_snapshots_raise(tokenizer):

@@ -1,0 +1,301 @@
+"""The combined recipe (lesson 4): DeepSeek-R1's stages on the toy world, and the course's model table.
+
+    stage 0    R1-Zero (lesson 3's model), used as a data generator
+    stage 1    cold start: rejection-sample R1-Zero, keep what is right, well formed and readable,
+               SFT the *base* model on it
+    stage 2    reasoning RL from stage 1, with a language-consistency reward (rewards.language_reward)
+    stage 2.5  rejection-sample stage 2, mix in general requests (lessons_lib.general)
+    stage 3    a second SFT, from the base again, on that mix
+    stage 4    a final RL round over reasoning and general prompts together
+
+What lives here is what the stages share: the rejection filter (`rejection_reason`, with checks that
+can be switched off to see what each one rejects), the sampling loop around it (`rejection_sample`),
+the mixed RL dataset and its rewards, and the measurements of one row of the course-wide table
+(`table_row`, `print_table`). The stages themselves are a few calls each in notebook 04.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+
+from .formats import ask, question_notation, r1_zero_prompt
+from .rewards import checked_answer, parse_completion
+from .thoughts import has_loop, language_share, readability
+
+# The checks of the rejection filter, in the order they are tried (the first that fails is the
+# reason a sample is rejected): an answer that is right and alone in its block, the whole layout,
+# no repetition loop, every step in the question's notation, a thought a reader can follow.
+CHECKS = ("right", "format", "loop", "language", "readable")
+MIN_READABILITY = 0.9  # readability (thoughts.readability) a kept thought needs
+
+
+def rejection_reason(completion: str, answer: int, language: str, checks=CHECKS,
+                     min_readability: float = MIN_READABILITY) -> str | None:
+    """The first check in `checks` the completion fails ('right', 'format', 'loop', 'language',
+    'readable'), or None if it passes them all (it is kept)."""
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check(s) {unknown}: choose from {CHECKS}")
+    parsed = parse_completion(completion)
+    thought = parsed[0] if parsed else ""
+    for check in CHECKS:
+        if check not in checks:
+            continue
+        if check == "right" and checked_answer(completion) != answer:
+            return check
+        if check == "format" and parsed is None:
+            return check
+        if check == "loop" and has_loop(completion):
+            return check
+        if check == "language" and language_share(thought, language) != 1.0:
+            return check
+        if check == "readable" and readability(thought) < min_readability:
+            return check
+    return None
+
+
+def rejection_sample(model, tokenizer, problems, samples: int = 4, keep_per_problem: int = 1,
+                     seed: int = 0, checks=CHECKS, temperature: float = 1.0,
+                     max_new_tokens: int = 96) -> tuple[list[dict], dict]:
+    """Sample `samples` completions per problem (each asked in its own language, under the R1-Zero
+    template) and keep up to `keep_per_problem` that pass the filter.
+
+    Returns (kept, stats): kept rows are SFT records (prompt, completion, answer, steps, language);
+    stats counts what was generated and kept, the reasons for rejection, the acceptance rate and
+    the samples it took per kept example.
+    """
+    from .evaluation import generate
+    from .runtime import check_int
+
+    check_int(samples, "samples")
+    check_int(keep_per_problem, "keep_per_problem")
+    problems = list(problems)
+    prompts = [r1_zero_prompt(ask(p)) for p in problems]
+    texts = generate(model, tokenizer, prompts, max_new_tokens, batch_size=max(1, 256 // samples),
+                     do_sample=True, temperature=temperature, num_return_sequences=samples, seed=seed)
+    kept, reasons = [], Counter()
+    for i, (p, prompt) in enumerate(zip(problems, prompts)):
+        mine = 0
+        for text in texts[i * samples:(i + 1) * samples]:
+            why = rejection_reason(text, p.answer, question_notation(p), checks)
+            reasons[why or "kept"] += 1
+            if why is None and mine < keep_per_problem:
+                kept.append(dict(prompt=prompt, completion=text, answer=p.answer, steps=p.steps,
+                                 language=question_notation(p)))
+                mine += 1
+    generated = len(texts)
+    return kept, dict(generated=generated, kept=len(kept), problems=len(problems),
+                      acceptance=reasons["kept"] / max(1, generated),
+                      samples_per_kept=generated / max(1, len(kept)),
+                      rejected={c: reasons[c] for c in CHECKS if c in checks})
+
+
+def mix(reasoning: list[dict], general: list[dict], seed: int = 0) -> list[dict]:
+    """Reasoning and general records in one shuffled list (the caller chooses their share)."""
+    rows = [dict(r, kind="reasoning") for r in reasoning] + list(general)
+    random.Random(f"mix-{seed}").shuffle(rows)
+    return rows
+
+
+def mixed_dataset(n_reasoning_per_step: int, n_general: int, seed: int = 0):
+    """Stage 4's RL prompts: lesson 3's reasoning prompts and general requests in one
+    `datasets.Dataset`, with the columns every reward reads: `task` ('reasoning' or 'general'),
+    `answer` and `language` (None for general rows), `target` (None for reasoning rows)."""
+    from datasets import Dataset
+
+    from .general import requests
+    from .r1 import rl_dataset
+
+    rows = [dict(r, task="reasoning", target=None) for r in rl_dataset(n_reasoning_per_step, seed=seed)]
+    rows += [dict(prompt=r1_zero_prompt(r["question"]), answer=None, steps=0, language=None,
+                  task="general", target=r["target"]) for r in requests(n_general, "train", seed)]
+    return Dataset.from_list(rows).shuffle(seed=seed)
+
+
+def reasoning_only(fn):
+    """`fn`, a reasoning reward, scoring only rows whose `task` is 'reasoning' (None elsewhere: trl
+    leaves a None out of the weighted sum), so a general request earns nothing for, say, an
+    integer answer. Keeps fn's name for trl's logs."""
+    def reward(completions, task, **kwargs):
+        scores = fn(completions, **kwargs)
+        return [s if t == "reasoning" else None for s, t in zip(scores, task)]
+
+    reward.__name__ = getattr(fn, "__name__", "reward")
+    return reward
+
+
+# --- the stages' budget and the two kinds of training they repeat ----------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RecipeBudget:
+    """The budget of lesson 4's stages (notebook 04 and bench/recipe_seeds.py use the defaults).
+
+    cold_start_problems_per_step     training problems per step count (1-4) R1-Zero is sampled on
+    samples                          completions sampled per problem, at temperature 1
+    sft_updates, sft_batch_size, sft_lr   each SFT stage (1 and 3), from the base model
+    reasoning_rl_updates             stage 2's GRPO updates (lesson 3's other settings)
+    language_weight                  the language reward's weight (accuracy 1.0, format 0.5)
+    second_round_problems_per_step   training problems per step count stage 2 is sampled on
+    general_share                    share of general requests in stage 3's SFT mix
+    final_rl_updates                 stage 4's GRPO updates
+    final_general_prompts            general requests among stage 4's prompts (with 4 x
+                                     rl_problems_per_step reasoning prompts)
+    rl_problems_per_step             reasoning prompts per step count in the RL datasets
+    """
+
+    cold_start_problems_per_step: int = 150
+    samples: int = 4
+    sft_updates: int = 150
+    sft_batch_size: int = 32
+    sft_lr: float = 1e-3
+    reasoning_rl_updates: int = 60
+    language_weight: float = 0.5
+    second_round_problems_per_step: int = 150
+    general_share: float = 0.25
+    final_rl_updates: int = 40
+    final_general_prompts: int = 400
+    rl_problems_per_step: int = 400
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr, check_updates
+        from .sft import MAX_SFT_UPDATES
+
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.type == "int":
+                check_int(v, f"RecipeBudget.{f.name}")
+        check_updates(self.sft_updates, MAX_SFT_UPDATES, name="RecipeBudget.sft_updates")
+        check_lr(self.sft_lr, example="1e-3")
+        w = self.language_weight
+        if not isinstance(w, (int, float)) or isinstance(w, bool) or not 0 <= w < 100:
+            raise ValueError(f"RecipeBudget.language_weight must be a number from 0 (no language "
+                             f"reward) to 100, got {w!r}")
+        g = self.general_share
+        if not isinstance(g, (int, float)) or isinstance(g, bool) or not 0 <= g < 1:
+            raise ValueError(f"RecipeBudget.general_share must be a share from 0 to below 1, got {g!r}")
+
+    def smoke(self) -> RecipeBudget:
+        return dataclasses.replace(self, cold_start_problems_per_step=4, samples=2, sft_updates=3,
+                                   sft_batch_size=4, reasoning_rl_updates=2,
+                                   second_round_problems_per_step=4, final_rl_updates=2,
+                                   final_general_prompts=8, rl_problems_per_step=8)
+
+
+def recipe_budget() -> RecipeBudget:
+    """Lesson 4's budget (its smoke variant when LESSONS_SMOKE=1)."""
+    from .runtime import smoke
+
+    return RecipeBudget().smoke() if smoke() else RecipeBudget()
+
+
+def sft_from_base(records: list[dict], budget: RecipeBudget, seed: int = 0, base=None,
+                  device: str = "cpu", callbacks=None):
+    """(model, tokenizer, trainer): the base model (lesson 3's, or `base`) fine-tuned on the
+    prompt/completion `records` with the budget's SFT settings: stages 1 and 3."""
+    from .models import load
+    from .paths import CHECKPOINTS
+    from .runtime import seed_everything
+    from .sft import train_sft
+
+    if not records:
+        raise ValueError("no records to fine-tune on: the rejection filter kept nothing. Sample "
+                         "more problems, or loosen the checks (rejection_sample(..., checks=...))")
+    seed_everything(seed)
+    model, tok = load(base or CHECKPOINTS / "03_base", device)
+    trainer = train_sft(model, tok, records, budget.sft_updates, budget.sft_batch_size, budget.sft_lr,
+                        seed=seed, device=device, callbacks=callbacks,
+                        logging_steps=max(1, budget.sft_updates // 30))
+    return model, tok, trainer
+
+
+def reasoning_rewards(language_weight: float):
+    """(reward functions, weights) of stage 2: accuracy 1.0, format 0.5 (lesson 3's) and the
+    language-consistency reward at `language_weight` (at 0 it changes nothing, and trl still logs
+    it: the run without it shows its consistency on the same plot)."""
+    from .rewards import accuracy_reward, format_reward, language_reward
+
+    return [accuracy_reward, format_reward, language_reward], [1.0, 0.5, float(language_weight)]
+
+
+def rl_stage(model, tokenizer, dataset, funcs, weights, updates: int, seed: int = 0,
+             device: str = "cpu", callbacks=None, **extra):
+    """GRPO with lesson 3's settings for `updates` updates: stages 2 and 4."""
+    from .grpo import rl_budget, train_grpo
+    from .runtime import seed_everything
+
+    budget = dataclasses.replace(rl_budget(), updates=updates)
+    seed_everything(seed)
+    return train_grpo(model, tokenizer, dataset, funcs, budget, reward_weights=weights,
+                      callbacks=callbacks, seed=seed, device=device, **extra)
+
+
+def final_rewards(language_weight: float):
+    """(reward functions, weights) of stage 4: the reasoning rewards on reasoning rows only, and
+    general_reward (weight 1.5, a reasoning row's most: right and well formed) on general rows."""
+    from .general import general_reward
+
+    funcs, weights = reasoning_rewards(language_weight)
+    return [reasoning_only(f) for f in funcs] + [general_reward], weights + [1.5]
+
+
+# --- the course-wide table -----------------------------------------------------------------------
+
+TABLE_STEPS = (1, 2, 3, 4, 5, 6)  # 1-4 trained everywhere in the course; 5-6 beyond
+
+
+def table_row(model, tokenizer, name: str, prompt_fn=r1_zero_prompt, n_per_step: int = 100,
+              samples: int = 2, seed: int = 0, n_general: int = 100) -> dict:
+    """One row of the course-wide table: `model` measured on held-out problems of 1-6 steps (each
+    asked in its own language) and held-out general requests, with its own prompt (`prompt_fn`)."""
+    from .general import general_score
+    from .r1 import measure
+
+    m = measure(model, tokenizer, n_per_step=n_per_step, steps=TABLE_STEPS, samples=samples,
+                seed=seed, prompt_fn=prompt_fn)
+    g = general_score(model, tokenizer, n=n_general, seed=seed, prompt_fn=prompt_fn)
+    return dict(model=name, greedy_by_steps=m["greedy_by_steps"], pass1_by_steps=m["pass1_by_steps"],
+                format_rate=m["format_rate"], consistency=m["thoughts"]["consistency"],
+                consistency_by_language=m["consistency_by_language"],
+                readability=m["thoughts"]["readability"], mixed=m["thoughts"]["mixed"],
+                loops=m["thoughts"]["loops"], tokens=m["tokens"],
+                tokens_by_steps=m["tokens_by_steps"], general=g["score"],
+                general_by_kind=g["by_kind"], n_per_step=n_per_step, samples=samples)
+
+
+def _mean(d: dict, steps) -> float:
+    vals = [d[s] if s in d else d[str(s)] for s in steps]
+    return sum(vals) / len(vals)
+
+
+COLUMNS = (("greedy 1-4", lambda r: _mean(r["greedy_by_steps"], (1, 2, 3, 4))),
+           ("greedy 5-6", lambda r: _mean(r["greedy_by_steps"], (5, 6))),
+           ("pass@1 1-4", lambda r: _mean(r["pass1_by_steps"], (1, 2, 3, 4))),
+           ("pass@1 5-6", lambda r: _mean(r["pass1_by_steps"], (5, 6))),
+           ("format", lambda r: r["format_rate"]),
+           ("consistent", lambda r: r["consistency"]),
+           ("readable", lambda r: r["readability"]),
+           ("tokens", lambda r: r["tokens"]),
+           ("general", lambda r: r["general"]))
+
+
+def table_text(rows: list[dict]) -> str:
+    """The rows as a fixed-width text table (notebooks print it; the README renders its own)."""
+    width = max(len(r["model"]) for r in rows) + 2
+    head = "".join(f"{name:>11s}" for name, _ in COLUMNS)
+    lines = [f"{'':{width}s}{head}"]
+    for r in rows:
+        cells = "".join(f"{fn(r):11.1f}" if name == "tokens" else f"{fn(r):11.2f}"
+                        for name, fn in COLUMNS)
+        lines.append(f"{r['model']:{width}s}{cells}")
+    return "\n".join(lines)
+
+
+def first_reaching(values: list[float], level: float, window: int = 10) -> int | None:
+    """The first update (1-based) at which the `window`-update moving average of `values` reaches
+    `level`, or None if it never does."""
+    for i in range(len(values)):
+        chunk = values[max(0, i - window + 1):i + 1]
+        if sum(chunk) / len(chunk) >= level:
+            return i + 1
+    return None
