@@ -4,7 +4,7 @@ notations of a step. Every other module reads and writes text through the names 
 Prompts (what the model reads):
 
     sft_prompt        Q: 37+8-5+9\\nA:                         lessons 1-2 (fine-tuning)
-    r1_zero_prompt    The Assistant thinks in <think> </think>, then answers in <answer> </answer>.
+    r1_zero_prompt    <think> reasoning process here </think> <answer> answer here </answer>
                       User: 37+8-5+9\\nAssistant:               lesson 3 (RL), TEMPLATE
     short_prompt      problem: 37+8-5+9\\n                      a head the pretraining corpus uses
 
@@ -101,13 +101,23 @@ R1_ZERO_TEMPLATE = (
     "<think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process "
     "here </think> <answer> answer here </answer>.\nUser: {question}\nAssistant:"
 )
-# The course's shortened version: the same plain-text conversation and the same request for tags,
-# in 64 tokens instead of 222. A tiny model cannot read instructions; what it can use is the shape
-# of the text, and a long preamble it never saw in pretraining derails it. Under an earlier
-# 134-token version the base put the right number somewhere in its output 5% of the time, under
-# this one 42% (notebook 03, section 3), and GRPO from it went from a lottery over seeds to +0.79
-# pass@1 or more for each (bench/rl_seeds.py). Every prompt token is also paid for in every RL step.
+# The course's version keeps R1-Zero's own example of the format, word for word ("i.e., <think>
+# reasoning process here </think> <answer> answer here </answer>"), and the conversation; it drops
+# the prose. A tiny model cannot read instructions; what it can use is the shape of the text, and
+# prose it never saw in pretraining derails it. Notebook 03, section 2, measures the base model's
+# greedy completions of 3-4 step problems, read for the last number written, under this template,
+# under a one-sentence instruction ("The Assistant thinks in <think> </think>, then answers in
+# <answer> </answer>.", SENTENCE_TEMPLATE, the course's template until the corpus asked in two
+# languages) and with no instruction line: the sentence is what breaks the arithmetic, not the tags.
+# Earlier, on a base pretrained with every question in symbols, a 134-token version gave GRPO a
+# lottery over seeds (bench/rl_seeds_template134.json) and the one-sentence version +0.66 to +0.81
+# pass@1 (bench/rl_seeds.json at commit 27136a8). Every prompt token is also paid for in every RL step.
 TEMPLATE = (
+    "<think> reasoning process here </think> <answer> answer here </answer>\n"
+    "User: {question}\nAssistant:"
+)
+# the one-sentence template the course used before (notebook 03 measures the base under each)
+SENTENCE_TEMPLATE = (
     "The Assistant thinks in <think> </think>, then answers in <answer> </answer>.\n"
     "User: {question}\nAssistant:"
 )

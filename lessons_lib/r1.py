@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 
 from .evaluation import generate
-from .formats import ask, question_notation, r1_zero_prompt, short_prompt
+from .formats import ask, question_notation, question_text, r1_zero_prompt, short_prompt
 from .rewards import accuracy_reward, format_reward
 from .tasks import make_problems
 from .thoughts import thought_stats
@@ -61,16 +61,17 @@ def loose_answer(completion: str) -> int | None:
 
 def short_prompt_accuracy(model, tokenizer, steps=RL_STEP_COUNTS, n_per_step: int = 50,
                           max_new_tokens: int = MAX_NEW_TOKENS, problem_seed: int = 0,
-                          split: str = "test") -> dict[int, float]:
-    """Greedy accuracy by number of steps with the short head the corpus uses ('problem: 37+8-5'),
-    reading the last number written (loose_answer): what a base model can do when asked the way
-    it was taught, before any RL or template."""
+                          split: str = "test", notation: str = "symbols") -> dict[int, float]:
+    """Greedy accuracy by number of steps with the short head the corpus uses ('problem: 37+8-5',
+    or in words with notation='words'), reading the last number written (loose_answer): what a
+    base model can do when asked the way it was taught, before any RL or template."""
     if not isinstance(n_per_step, int) or isinstance(n_per_step, bool) or n_per_step < 1:
         raise ValueError(f"n_per_step must be a positive int, got {n_per_step!r}")
     out = {}
     for s in steps:
         problems = make_problems(n_per_step, s, split, problem_seed)
-        texts = generate(model, tokenizer, [short_prompt(p.question) for p in problems], max_new_tokens)
+        texts = generate(model, tokenizer, [short_prompt(question_text(p, notation)) for p in problems],
+                         max_new_tokens)
         out[s] = sum(loose_answer(t) == p.answer for t, p in zip(texts, problems)) / len(problems)
     return out
 

@@ -2,7 +2,7 @@
 
 Why it exists: after sampling, GRPO runs the policy over every prompt + completion of the update
 (forward and backward) to get the log-probabilities of the completion tokens. In the course every
-prompt starts with the same 47-token template ("The Assistant thinks in <think> ..."), and every
+prompt starts with the same template line ("<think> reasoning process here </think> ..."), and every
 prompt is repeated once per completion of its group, so most of the tokens of that pass are the
 same template, 64 times. The template attends only to itself, so its keys and values are the same
 in every row: this trainer runs it once (batch 1), lets all rows attend to that one copy, and runs

@@ -1,4 +1,4 @@
-"""Pretrain lesson 3's base model on the synthetic web corpus and save it (about 9.5 minutes on 2 cores).
+"""Pretrain lesson 3's base model on the synthetic web corpus and save it (16-33 minutes on 2 cores).
 
     .venv/bin/python scripts/pretrain_base.py                 # -> data/checkpoints/03_base
     .venv/bin/python scripts/pretrain_base.py --out models/my_base --seed 1

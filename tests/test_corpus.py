@@ -161,9 +161,9 @@ def test_documents_are_deterministic_in_the_seed(some_docs):
 def test_documents_never_hold_the_r1_template(some_docs):
     """The R1-Zero prompt never appears in the corpus (neither the course's nor the paper's)."""
     ours, papers = TEMPLATE.split("\n")[0], R1_ZERO_TEMPLATE.split(".")[0]
-    assert ours.startswith("The Assistant thinks") and papers.startswith("A conversation between")
-    assert not any(ours in d or "Assistant thinks" in d or papers in d or "conversation" in d
-                   for d in some_docs)
+    assert ours.startswith("<think> reasoning") and papers.startswith("A conversation between")
+    assert not any(ours in d or "reasoning process here" in d or "Assistant thinks" in d
+                   or papers in d or "conversation" in d for d in some_docs)
 
 
 def test_documents_hold_only_training_problems(some_docs):

@@ -146,9 +146,11 @@ def test_parse_equations_never_raises(text):
 # --- prompts -------------------------------------------------------------------------------------
 
 def test_r1_zero_template_asks_for_the_tags_and_holds_the_question():
-    """The R1-Zero template names both tag pairs and ends where the assistant starts."""
+    """The course's template is R1-Zero's example of the format, word for word, then the
+    conversation, ending where the assistant starts."""
     p = r1_zero_prompt("37+8-5")
-    assert "<think> </think>" in TEMPLATE and "<answer> </answer>" in TEMPLATE
+    example = "<think> reasoning process here </think> <answer> answer here </answer>"
+    assert TEMPLATE.startswith(example) and example in R1_ZERO_TEMPLATE
     assert "User: 37+8-5" in p and p.endswith("Assistant:")
     assert p == TEMPLATE.format(question="37+8-5")
     assert R1_ZERO_TEMPLATE.startswith("A conversation between User and Assistant.")

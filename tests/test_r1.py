@@ -194,3 +194,6 @@ def test_short_prompt_accuracy_reads_the_last_number(monkeypatch):
     assert all(p.startswith("problem: ") for p in seen) and len(seen) == 10
     with pytest.raises(ValueError, match="n_per_step"):
         r1.short_prompt_accuracy(None, None, n_per_step=0)
+    seen.clear()
+    r1.short_prompt_accuracy(None, None, steps=(2,), n_per_step=3, notation="words")
+    assert all(" plus " in p or " minus " in p for p in seen)
