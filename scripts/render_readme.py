@@ -51,6 +51,8 @@ NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
 NB03 = "results/03_r1_zero.json"
+NB04 = "results/04_combined_recipe.json"
+RECIPE_SEEDS = "bench/recipe_seeds.json"  # bench/recipe_seeds.py
 
 # --- the notebooks table: (file stem, title, what it measures) ---------------------------------
 NOTEBOOKS = [
@@ -63,12 +65,16 @@ NOTEBOOKS = [
     ("03_r1_zero", "R1-Zero: pure RL",
      "format rate, pass@1 and greedy accuracy before/after GRPO against the base's short-prompt "
      "accuracy, 5-6 steps, loops, mixing, readability, a collapsing run, GRPO checked by hand"),
+    ("04_combined_recipe", "The combined recipe: DeepSeek-R1's stages",
+     "each stage of R1's pipeline (cold start by rejection sampling, RL with a language reward, "
+     "general requests, a second SFT, a final RL round) against CoT SFT and R1-Zero, in one table "
+     "of every model of the course"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
      "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
      "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "08"), "≤ 300 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "08"), "≤ 300 s"), (("04",), "≤ 360 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -446,7 +452,8 @@ def _grpo_speed(s):
 
 
 def _pretrain(s):
-    return (f"{secs(s.get(BASE_CARD, 'pretrain_seconds'))} ({s.get(BASE_CARD, 'steps')} updates)")
+    return (f"{secs(s.get(BASE_CARD, 'pretrain_seconds'))} "
+            f"({s.first((BASE_CARD, 'updates'), (BASE_CARD, 'steps'))} updates)")
 
 
 def _sft_speed(s):
@@ -505,6 +512,55 @@ def _grpo_profile(s):
             f"speed-up {_speedup(s)}; {others}")
 
 
+def _recipe(s):
+    return s.rl_rows(RECIPE_SEEDS)
+
+
+def _recipe_label(s):
+    return f"seeds {'/'.join(str(r['seed']) for r in _recipe(s))}"
+
+
+def _recipe_pairs(a: str, b: str, key, fmt=f2):
+    def measured(s):
+        rows = _recipe(s)
+        get = key if callable(key) else (lambda r: r[key])
+        return (f"{joined((get(r['rows'][a]) for r in rows), fmt)} vs "
+                f"{joined((get(r['rows'][b]) for r in rows), fmt)}")
+    return measured
+
+
+def _recipe_reach(s):
+    rows = _recipe(s)
+    n = lambda r, k: r["updates_to_reach"][k]
+    return (f"stage 2 {joined((n(r, 'stage 2: reasoning RL') for r in rows), str)} vs R1-Zero "
+            f"{joined((n(r, 'R1-Zero (3)') for r in rows), str)} updates (R1-Zero's final level "
+            f"{joined((r['r1_zero_final_train_accuracy'] for r in rows), f2)})")
+
+
+def _recipe_language(s):
+    rows = _recipe(s)
+    p = lambda r, k: _steps_mean(r["rows"][k]["pass1_by_steps"], (1, 2, 3, 4))
+    w, wo = "stage 2: reasoning RL", "stage 2 without language reward"
+    return (f"pass@1 at 1-4 steps {joined((p(r, w) - p(r, wo) for r in rows), gain)}; consistency "
+            f"{joined((r['rows'][w]['consistency'] - r['rows'][wo]['consistency'] for r in rows), gain)}")
+
+
+def _recipe_seconds(s):
+    rows = _recipe(s)
+    keys = list(rows[0]["seconds"])
+    return "; ".join(f"{k} {joined((r['seconds'][k] for r in rows), lambda x: f'{x:.0f}')} s" for k in keys)
+
+
+def _recipe_cold(s):
+    rows = _recipe(s)
+    return (f"R1-Zero's samples kept {joined((r['cold_start']['acceptance'] for r in rows), f2)} "
+            f"({joined((r['cold_start']['samples_per_kept'] for r in rows), lambda x: f'{x:.1f}')} samples "
+            f"per kept example); stage 2's {joined((r['second_round']['acceptance'] for r in rows), f2)}")
+
+
+_FINAL, _R1Z, _COT, _S1 = "stage 4: final RL", "R1-Zero (3)", "CoT SFT (2)", "stage 1: cold-start SFT"
+
+
 MEASURED = [
     Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
                   f"({trained_label(s)}), {sft_seed_label(s)}",
@@ -536,7 +592,9 @@ MEASURED = [
     Row(_greedy_what, "≥ +0.20", _rl_gain("greedy_longest_gain"), "`bench/rl_seeds.py`"),
     Row(lambda s: f"{grpo_label(s)}, {rl_seed_label(s)}", "≤ 180 s (a goal; times scale with the machine)", _grpo_time, "`bench/rl_seeds.py`"),
     Row("GRPO speed", "report it", _grpo_speed, "`bench/rl_seeds.py`"),
-    Row("Pretraining the base model", "≤ 600 s", _pretrain, "`scripts/pretrain_base.py`"),
+    Row("Pretraining the base model (a maintainer's one-off: lessons start from the shipped model)",
+        "≤ 600 s (set for a corpus with every question in symbols)", _pretrain,
+        "`scripts/pretrain_base.py`"),
     Row(_lora_seeds_what, "report it", _lora_seeds, "`bench/lora_seeds.py`", optional=True),
     Row(lambda s: f"A GRPO update of lesson 3 (8 x 8 completions, up to 96 new tokens), before and "
                   f"after the course's speed-ups, in one run (medians of "
@@ -544,6 +602,30 @@ MEASURED = [
                   f"interleaved), and other settings of the stack",
         "≤ 0.4 s/update on the machine where it took 0.76-0.84 s (issue 9); here: half the time of before",
         _grpo_profile, "`bench/grpo_profile.py`", optional=True),
+    Row(lambda s: f"Lesson 4, the final model vs R1-Zero: language consistency, {_recipe_label(s)}",
+        "≥ 0.95 and above R1-Zero's", _recipe_pairs(_FINAL, _R1Z, "consistency"),
+        "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, the final model vs R1-Zero: readability, {_recipe_label(s)}",
+        "above R1-Zero's", _recipe_pairs(_FINAL, _R1Z, "readability"), "`bench/recipe_seeds.py`",
+        optional=True),
+    Row(lambda s: f"Lesson 4, the final model vs CoT SFT (lesson 2): sampled pass@1 at 5-6 steps, {_recipe_label(s)}",
+        "above CoT SFT's, or fewer tokens (next row)",
+        _recipe_pairs(_FINAL, _COT, lambda r: _steps_mean(r["pass1_by_steps"], (5, 6))),
+        "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, the final model vs CoT SFT: tokens per answer, {_recipe_label(s)}",
+        "report it", _recipe_pairs(_FINAL, _COT, "tokens", lambda x: f"{x:.1f}"),
+        "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, general requests: the final model vs stage 1, {_recipe_label(s)}",
+        "≥ stage 1's", _recipe_pairs(_FINAL, _S1, "general"), "`bench/recipe_seeds.py`",
+        optional=True),
+    Row(lambda s: f"Lesson 4, RL updates to reach R1-Zero's final training accuracy, {_recipe_label(s)}",
+        "fewer from the cold start", _recipe_reach, "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, what the language reward costs and buys (stage 2 with minus without), {_recipe_label(s)}",
+        "report it", _recipe_language, "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, rejection sampling acceptance, {_recipe_label(s)}", "report it",
+        _recipe_cold, "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 4, each stage's time, {_recipe_label(s)}", "report it", _recipe_seconds,
+        "`bench/recipe_seeds.py`", optional=True),
     Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
         _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
     Row("README test command on a fresh clone (setup included)", "< 15 min", _test_command,
@@ -834,22 +916,24 @@ def block_lesson3(s: Sources) -> str:
 
 
 def _template_bullet(s: Sources, rows: list[dict]) -> str:
-    text = ("**The template matters most.** An earlier, longer template (more of R1-Zero's wording) "
-            "left the base model right far less often, and GRPO's gain from it was uneven across seeds")
+    text = ("**The template matters most.** The base model's greedy completions of 3-4 step problems "
+            "end on the right number")
+    try:
+        probe = s.numbers(NB03, "template_probe")
+        text += "; ".join(f" {f2(v)} of the time {'under' if 'no' not in k else 'with'} {k}"
+                          for k, v in probe.items()) + " (notebook 03, section 2)"
+    except (Missing, KeyError, TypeError):
+        text += " (missing: notebook 03's template_probe)"
     try:
         old = s.rl_rows(RL_OLD_TEMPLATE)
-        now = {r["seed"]: r for r in rows}
         seeds = [r["seed"] for r in old]
-        text += (f" (`{RL_OLD_TEMPLATE}`, seed{'s' if len(seeds) > 1 else ''} {and_list(seeds)}): "
-                 f"loose pass@1 before RL {joined(s.rl(old, 'before.loose_pass1'), pct)}, pass@1 gain "
-                 f"{joined(s.rl(old, 'pass1_gain'), gain)}")
-        same = [now[k] for k in seeds if k in now]
-        if len(same) == len(seeds):
-            text += (f"; with lesson 3's template {joined(s.rl(same, 'before.loose_pass1'), pct)}, "
-                     f"{joined(s.rl(same, 'pass1_gain'), gain)}")
+        text += (f". An earlier 134-token template, on the base pretrained with every question in "
+                 f"symbols, made GRPO's gain uneven across seeds (`{RL_OLD_TEMPLATE}`, "
+                 f"seed{'s' if len(seeds) > 1 else ''} {and_list(seeds)}: pass@1 gain "
+                 f"{joined(s.rl(old, 'pass1_gain'), gain)})")
     except (Missing, KeyError, TypeError):
-        text += " (`bench/rl_seeds.json` at commit `aaddb00`)"
-    return text + ". Notebook 03, section 2, tells the story."
+        pass
+    return text + "."
 
 
 def _binder_rows(s: Sources, rel: str) -> dict:
@@ -904,7 +988,58 @@ def block_gpu(s: Sources) -> str:
     return "\n".join(lines)
 
 
+def _steps_mean(d: dict, steps) -> float:
+    return sum(float(d[str(k)] if str(k) in d else d[k]) for k in steps) / len(steps)
+
+
+TABLE_COLUMNS = (("greedy 1-4", lambda r: f2(_steps_mean(r["greedy_by_steps"], (1, 2, 3, 4)))),
+                 ("greedy 5-6", lambda r: f2(_steps_mean(r["greedy_by_steps"], (5, 6)))),
+                 ("pass@1 1-4", lambda r: f2(_steps_mean(r["pass1_by_steps"], (1, 2, 3, 4)))),
+                 ("pass@1 5-6", lambda r: f2(_steps_mean(r["pass1_by_steps"], (5, 6)))),
+                 ("format", lambda r: f2(r["format_rate"])),
+                 ("language consistency", lambda r: f2(r["consistency"])),
+                 ("readability", lambda r: f2(r["readability"])),
+                 ("tokens per answer", lambda r: f"{float(r['tokens']):.1f}"),
+                 ("general requests", lambda r: f2(r["general"])))
+
+
+def block_lesson4(s: Sources) -> str:
+    """Every model of the course side by side (notebook 04's table), and the recipe over seeds."""
+    rows, order = s.numbers(NB04, "table"), s.numbers(NB04, "order")
+    lines = ["| model (lesson) | " + " | ".join(n for n, _ in TABLE_COLUMNS) + " |",
+             "|---|" + "---|" * len(TABLE_COLUMNS)]
+    for name in order:
+        lines.append(f"| {name} | " + " | ".join(fn(rows[name]) for _, fn in TABLE_COLUMNS) + " |")
+    n = rows[order[0]].get("n_per_step")
+    lines += ["", f"Seed 0, notebook 04 (`{NB04}`): {n} held-out problems per step count (1-6), half "
+              "asked in words; greedy and sampled (temperature 1, 2 samples) accuracy; language "
+              "consistency is the share of a thought's steps in the question's notation; general "
+              "requests are scored greedy (1 = the brief reply, exactly). Lessons 1-2's models are "
+              "measured with their own prompt."]
+    try:
+        seeds = s.rl_rows(RECIPE_SEEDS)
+        names = ("R1-Zero (3)", "stage 2: reasoning RL", "stage 2 without language reward",
+                 "stage 4: final RL")
+        parts = []
+        for name in names:
+            vals = [r["rows"][name] for r in seeds]
+            parts.append(f"{name}: pass@1 at 1-4 steps {joined((_steps_mean(v['pass1_by_steps'], (1, 2, 3, 4)) for v in vals), f2)}, "
+                         f"consistency {joined((v['consistency'] for v in vals), f2)}")
+        missed = sorted({k for r in seeds for k, ok in r["targets"].items() if not ok})
+        reach = "; ".join(f"seed {r['seed']}: {r['updates_to_reach']['stage 2: reasoning RL']} vs "
+                          f"{r['updates_to_reach']['R1-Zero (3)']}" for r in seeds)
+        lines += ["", f"Over seeds {and_list(r['seed'] for r in seeds)} (`{RECIPE_SEEDS}`): "
+                  + "; ".join(parts) + f". Updates for stage 2 against R1-Zero to reach R1-Zero's "
+                  f"final training accuracy: {reach}. "
+                  + (f"Targets missed by at least one seed: {and_list(missed)}." if missed
+                     else "Every target met by every seed.")]
+    except (Missing, KeyError, TypeError) as e:
+        lines += ["", f"(seeds: missing {e})"]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
+    "lesson-4": block_lesson4,
     "notebooks": block_notebooks,
     "binder": block_binder,
     "instructors": block_instructors,
