@@ -600,6 +600,19 @@ LANGUAGE_CASES = [
 ]
 
 
+def _kwargs_hint(error: str) -> str:
+    return (" trl passes every dataset column as a keyword argument: give the function **kwargs."
+            if "unexpected keyword argument" in error else "")
+
+
+def _not_one_each(got, texts) -> str | None:
+    """Why a reward's output is not one number per completion (None if it is a list of the length)."""
+    if isinstance(got, (list, tuple)) and len(got) == len(texts):
+        return None
+    return (f"expected a list of {len(texts)} numbers (one per completion), got "
+            f"{type(got).__name__} {got!r}"[:300])
+
+
 def check_format_reward(fn) -> bool:
     """`fn(completions, **kwargs) -> list[float]`: 1.0 for <think>…</think><answer>N</answer>, else 0.
 
@@ -616,13 +629,10 @@ def check_format_reward(fn) -> bool:
                 break
         else:
             culprit = ""
-        hint = (" trl passes the dataset's columns as keyword arguments: give the function **kwargs."
-                if "unexpected keyword argument" in got else "")
         return _wrong(f"your reward raised {got}{culprit}. A reward function must never raise: one "
-                      f"exception stops the whole training run.{hint}")
-    if not isinstance(got, (list, tuple)) or len(got) != len(texts):
-        return _wrong(f"expected a list of {len(texts)} floats (one per completion), got "
-                      f"{type(got).__name__} {got!r}"[:300])
+                      f"exception stops the whole training run.{_kwargs_hint(got)}")
+    if _not_one_each(got, texts):
+        return _wrong(_not_one_each(got, texts))
     wrong = [(c, g, want, why) for (c, want, _, why), g in zip(FORMAT_CASES, got)
              if not (_is_number(g) and g in _accepted(c, want))]
     if wrong:
@@ -782,13 +792,10 @@ def check_language_reward(fn) -> bool:
     langs = [lang for _, lang, _, _ in LANGUAGE_CASES]
     ok, got = _call(fn, texts, language=langs, answer=[40] * len(texts))
     if not ok:
-        hint = (" trl passes every dataset column as a keyword argument: give the function **kwargs."
-                if "unexpected keyword argument" in got else "")
         return _wrong(f"your reward raised {got}. A reward function must never raise, whatever the "
-                      f"model writes (one case is not even text).{hint}")
-    if not isinstance(got, (list, tuple)) or len(got) != len(texts):
-        return _wrong(f"expected a list of {len(texts)} numbers (one per completion), got "
-                      f"{type(got).__name__} {got!r}"[:300])
+                      f"model writes (one case is not even text).{_kwargs_hint(got)}")
+    if _not_one_each(got, texts):
+        return _wrong(_not_one_each(got, texts))
     wrong = [(c, lang, g, want, why) for (c, lang, want, why), g in zip(LANGUAGE_CASES, got)
              if not (_is_number(g) and abs(g - want) < 1e-6)]
     if not wrong:

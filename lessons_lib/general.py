@@ -4,28 +4,32 @@ DeepSeek-R1 mixed about 200k non-reasoning examples (writing, factual questions,
 its second SFT round, and answered simple queries without a chain of thought; Qwen3 marks such
 answers with an empty think block. The toy world's general requests are of four kinds:
 
-    greeting     hello                          -> hello
-    echo         repeat: 37 82 15               -> 37 82 15
+    greeting     hello                          -> hi
+    first        the first number in 37+8-5     -> 37
     to_words     in words: 37+8-5               -> 37 plus 8 minus 5
     to_symbols   in symbols: 37 plus 8 minus 5  -> 37+8-5
 
 (the last two are translation between the toy world's two languages). The reply wanted is brief,
 an empty thought and the answer: `<think></think><answer>hello</answer>` (GENERAL_REPLY).
 `general_reward` pays 1.0 for exactly that and 0.0 for anything else: a right answer after a
-needless thought, a near miss, any other layout. Rewriting requests use problems of the split
-asked for (tasks.split_of), echo requests draw their numbers from a seed per split; the four
-greetings are shared by both splits, as a real greeting would be.
+needless thought, a near miss, any other layout. The other requests use problems of the split
+asked for (tasks.split_of); the four greetings are shared by both splits, as a real greeting would
+be. (An earlier version asked to echo a list of random numbers and answered greetings with "hello":
+a base model that never read either could not learn them from a few hundred examples, spelling
+"helll"; these four are built from what its corpus holds.)
 """
 from __future__ import annotations
 
 import random
 
-from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, question_text, r1_zero_prompt
-from .rewards import parse_completion
+from .formats import (
+    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, question_text, r1_zero_prompt,
+)
+from .rewards import parse_completion, per_row
 from .runtime import check_int
 from .tasks import make_problems
 
-KINDS = ("greeting", "echo", "to_words", "to_symbols")
+KINDS = ("greeting", "first", "to_words", "to_symbols")
 GREETINGS = ("hello", "hi", "hey", "good morning")
 
 
@@ -50,16 +54,16 @@ def requests(n: int, split: str = "train", seed: int = 0, kinds=KINDS) -> list[d
     out = []
     for kind, count in counts.items():
         if kind == "greeting":
-            out += [dict(question=g, target="hello", kind=kind)
+            out += [dict(question=g, target="hi", kind=kind)
                     for g in (rng.choice(GREETINGS) for _ in range(count))]
-        elif kind == "echo":
-            for _ in range(count):
-                text = " ".join(f"{rng.randrange(100):02d}" for _ in range(rng.randint(2, 5)))
-                out.append(dict(question=f"repeat: {text}", target=text, kind=kind))
         elif count:
             steps = [1 + i % 4 for i in range(count)]  # 1-4 step questions, like the reasoning data
             problems = [p for s in sorted(set(steps))
                         for p in make_problems(steps.count(s), s, split, seed=seed + 101 + KINDS.index(kind))]
+            if kind == "first":
+                out += [dict(question=f"the first number in {question_text(p, rng.choice(NOTATIONS))}",
+                             target=f"{p.start:02d}", kind=kind) for p in problems]
+                continue
             src, dst = ("symbols", "words") if kind == "to_words" else ("words", "symbols")
             out += [dict(question=f"in {dst}: {question_text(p, src)}", target=question_text(p, dst),
                          kind=kind) for p in problems]
@@ -78,20 +82,12 @@ def general_reward(completions, target, **kwargs) -> list[float | None]:
     """1.0 for exactly <think></think><answer>target</answer> (an empty thought, whitespace
     around the blocks allowed), else 0.0. None (no score) for a row whose `target` is None: a
     reasoning problem in a mixed batch, scored by the reasoning rewards instead."""
-    completions = list(completions)
-    target = [target] * len(completions) if isinstance(target, str) else list(target)
-    if len(target) != len(completions):
-        raise ValueError(f"general_reward got {len(completions)} completion(s) but "
-                         f"{len(target)} target(s): pass one per completion")
-    out = []
-    for c, t in zip(completions, target):
-        if t is None:
-            out.append(None)
-            continue
-        parsed = parse_completion(c)
+    def score(completion, t):
+        parsed = parse_completion(completion)
         ok = parsed is not None and parsed[0].strip() == "" and parsed[1].strip() == str(t)
-        out.append(1.0 if ok else 0.0)
-    return out
+        return 1.0 if ok else 0.0
+
+    return per_row(completions, target, "general_reward", score)
 
 
 def general_score(model, tokenizer, n: int = 100, seed: int = 0, split: str = "test",

@@ -149,7 +149,7 @@ class RecipeBudget:
     sft_updates: int = 150
     sft_batch_size: int = 32
     sft_lr: float = 1e-3
-    reasoning_rl_updates: int = 60
+    reasoning_rl_updates: int = 40
     language_weight: float = 0.5
     second_round_problems_per_step: int = 150
     general_share: float = 0.25

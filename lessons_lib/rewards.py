@@ -66,6 +66,19 @@ def checked_answer(completion) -> int | None:
     return int(n.group(1)) if n else None
 
 
+def per_row(completions, column, name: str, score) -> list:
+    """`score(completion, value)` for each completion and the value of a dataset column in its row
+    (trl passes a column as a list, one value per completion; one string stands for every row).
+    None where the value is None: a row this reward does not score, which trl leaves out of the
+    weighted sum (a general request in a batch of reasoning rewards, say)."""
+    completions = list(completions)
+    values = [column] * len(completions) if isinstance(column, str) else list(column)
+    if len(values) != len(completions):
+        raise ValueError(f"{name} got {len(completions)} completion(s) but {len(values)} value(s) "
+                         "of its column: pass one per completion")
+    return [None if v is None else score(c, v) for c, v in zip(completions, values)]
+
+
 def language_reward(completions, language, **kwargs) -> list[float | None]:
     """DeepSeek-R1's language-consistency reward, in the toy world: the share of the thought's
     steps written in the notation the question was asked in (`language`, a dataset column:
@@ -77,20 +90,12 @@ def language_reward(completions, language, **kwargs) -> list[float | None]:
     """
     from .thoughts import language_share
 
-    completions = list(completions)
-    language = [language] * len(completions) if isinstance(language, str) else list(language)
-    if len(language) != len(completions):
-        raise ValueError(f"language_reward got {len(completions)} completion(s) but "
-                         f"{len(language)} language(s): pass one per completion")
-    out = []
-    for c, lang in zip(completions, language):
-        if lang is None:
-            out.append(None)
-            continue
-        parsed = parse_completion(c)
+    def score(completion, lang):
+        parsed = parse_completion(completion)
         share = language_share(parsed[0], lang) if parsed else None
-        out.append(float(share) if share is not None else 0.0)
-    return out
+        return float(share) if share is not None else 0.0
+
+    return per_row(completions, language, "language_reward", score)
 
 
 def _layout_reward(completions, answer_pattern: re.Pattern) -> list[float]:

@@ -7,7 +7,7 @@ from lessons_lib.general import KINDS, general_reply, general_reward, records, r
 from lessons_lib.formats import r1_zero_prompt
 from lessons_lib.tasks import parse_question, split_of
 
-# (completion, reward for the target 'hello', why)
+# (completion, reward for the target 'hello', why): any target works the same way
 CASES = [
     ("<think></think><answer>hello</answer>", 1.0, "the brief reply"),
     (" <think> </think>\n<answer> hello </answer>\n", 1.0, "whitespace around the blocks"),
@@ -30,7 +30,7 @@ def test_general_reward_table(completion, want, why):
 
 @given(st.text())
 def test_general_reward_never_raises(text):
-    assert general_reward([text], target=["37 82"])[0] in (0.0, 1.0)
+    assert general_reward([text], target=["37+8"])[0] in (0.0, 1.0)
 
 
 def test_general_reward_scores_nothing_on_reasoning_rows_and_checks_lengths():
@@ -47,9 +47,9 @@ def test_requests_cover_every_kind_and_answer_right():
     for r in reqs:
         q, t = r["question"], r["target"]
         if r["kind"] == "greeting":
-            assert t == "hello"
-        elif r["kind"] == "echo":
-            assert q == f"repeat: {t}"
+            assert t == "hi"
+        elif r["kind"] == "first":
+            assert q.startswith("the first number in ") and parse_question(q[20:]).start == int(t)
         else:  # a translation keeps the problem and changes its notation
             src = q.split(": ", 1)[1]
             assert parse_question(src) == parse_question(t) and src != t
