@@ -1,8 +1,9 @@
 """Lesson 4's pipeline over seeds: every stage of the combined recipe, measured (about 6 minutes a seed
 on 2 cores, plus 2.5 for R1-Zero when it is trained here).
 
-    .venv/bin/python bench/recipe_seeds.py                       # seeds 0 1 2 -> bench/recipe_seeds.json
-    .venv/bin/python bench/recipe_seeds.py --seeds 0 --r1-zero models/r1z   # R1-Zero from models/r1z/seed0
+    .venv/bin/python bench/recipe_seeds.py                       # seeds 0 1 2, R1-Zero trained here
+    .venv/bin/python bench/rl_seeds.py --save models/r1z         # the committed run: lesson 3's seeds,
+    .venv/bin/python bench/recipe_seeds.py --r1-zero models/r1z  # then lesson 4's from their models
 
 For each seed: R1-Zero (lesson 3's GRPO from data/checkpoints/03_base with that seed, or the model
 saved by `bench/rl_seeds.py --save DIR` in DIR/seed<N>), then stages 1, 2 (with and without the
@@ -17,7 +18,7 @@ world does not reproduce is reported as such):
     final general score >= stage 1's
     stage 2 reaches R1-Zero's final training accuracy in fewer RL updates than R1-Zero needed
 
-Writes a list with one row per seed (keys: seed, rows {stage: table row}, cold_start, second_round,
+Writes a list with one row per seed (keys: seed, r1_zero (where it came from), rows {stage: table row}, cold_start, second_round,
 updates_to_reach, seconds {stage: s}, targets {name: bool}, budget, machine).
 """
 from __future__ import annotations
@@ -134,7 +135,9 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
     reach = {"R1-Zero (3)": recipe.first_reaching(accuracy_series(r1z_log), final_level),
              "stage 2: reasoning RL": recipe.first_reaching(accuracy_series(logs["stage 2: reasoning RL"]),
                                                             final_level)}
-    return dict(seed=seed, rows=rows, cold_start=cold, second_round=dict(second, general=n_general),
+    r1_zero = (f"{r1_zero_dir}/seed{seed} (bench/rl_seeds.py --save)" if r1_zero_dir
+               else "trained by this script")
+    return dict(seed=seed, r1_zero=r1_zero, rows=rows, cold_start=cold, second_round=dict(second, general=n_general),
                 r1_zero_final_train_accuracy=final_level, updates_to_reach=reach,
                 targets=targets(rows, reach), seconds=seconds, budget=dataclasses.asdict(b),
                 n_per_step=n_per_step, samples=samples,
