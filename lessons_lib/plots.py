@@ -187,7 +187,10 @@ def compare_metrics(logs: dict[str, list[dict]], keys: dict, smooth: int = 1, ti
     fig, axes = panel_grid(len(keys))
     for i, (ax, (key, label)) in enumerate(zip(axes, keys.items())):
         for name, log in logs.items():
-            rows = [r for r in log if key in r and (max_step is None or r["step"] <= max_step)]
+            # a metric trl could not compute at an update (e.g. the mean of a reward no row of that
+            # batch was scored by) is logged as None or NaN: skip it rather than plot a hole
+            rows = [r for r in log if isinstance(r.get(key), (int, float)) and r[key] == r[key]
+                    and (max_step is None or r["step"] <= max_step)]
             _curve(ax, [r["step"] for r in rows], [float(r[key]) for r in rows], smooth,
                    label=name or None)
         ax.set(title=label, xlabel="optimizer step", ylabel=label)

@@ -547,8 +547,12 @@ def _recipe_language(s):
 
 def _recipe_seconds(s):
     rows = _recipe(s)
-    keys = list(rows[0]["seconds"])
-    return "; ".join(f"{k} {joined((r['seconds'][k] for r in rows), lambda x: f'{x:.0f}')} s" for k in keys)
+    # R1-Zero's time is 0 when the bench loaded it (bench/rl_seeds.py --save) instead of training it
+    keys = [k for k in rows[0]["seconds"] if any(r["seconds"][k] >= 1 for r in rows)]
+    text = "; ".join(f"{k} {joined((r['seconds'][k] for r in rows), lambda x: f'{x:.0f}')} s" for k in keys)
+    if len(keys) < len(rows[0]["seconds"]):
+        text += " (R1-Zero loaded from `bench/rl_seeds.py --save`, its GRPO time is in that row)"
+    return text
 
 
 def _recipe_cold(s):

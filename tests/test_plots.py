@@ -195,3 +195,16 @@ def test_accuracy_by_steps_has_integer_ticks_only():
     assert list(answer_only.get_xdata()) == [1, 4]  # keys read back from JSON are strings
     assert list(answer_only.get_ydata()) == [0.4, 0.1]
     assert ax.get_ylabel() == "exact-match accuracy"
+
+
+def test_compare_metrics_skips_values_trl_could_not_compute():
+    """trl logs a reward's mean as None (or NaN) at an update whose batch it scored no row of (a
+    general reward in a batch of reasoning prompts): the curve skips those updates."""
+    import math
+
+    from lessons_lib.plots import compare_metrics
+
+    log = [{"step": 1, "m": 0.5}, {"step": 2, "m": None}, {"step": 3, "m": math.nan}, {"step": 4, "m": 1.0}]
+    fig = compare_metrics({"run": log}, {"m": "metric"})
+    xs = list(fig.axes[0].lines[0].get_xdata())
+    assert xs == [1, 4]
