@@ -845,7 +845,15 @@ def block_lesson3(s: Sources) -> str:
                 f"{f3(b['loops'])} → {f3(a['loops'])}, mixed notations {f3(b['mixed'])} → "
                 f"{f3(a['mixed'])}, readability {f2(b['readability'])} → {f2(a['readability'])}, "
                 f"no working {f3(b['no_steps'])} → {f3(a['no_steps'])}.")
-        if a["mixed"] < b["mixed"]:
+        if "consistency" in a and "consistency" in b:
+            text += (f" Steps in the question's notation (R1's language consistency) "
+                     f"{f2(b['consistency'])} → {f2(a['consistency'])}: "
+                     + ("RL drifts away from answering in the user's language, R1-Zero's downside"
+                        if a["consistency"] < b["consistency"] else "RL did not lower it"))
+            if rows and all("consistency" in r["after"]["thoughts"] for r in rows):
+                text += (f" (over {rl_seed_label(s)}: "
+                         f"{joined(s.rl(rows, 'after.thoughts.consistency'), f2)} after RL)")
+        elif a["mixed"] < b["mixed"]:
             text += " RL removes mixing here rather than causing it"
         else:
             text += " RL did not remove mixing here"
@@ -924,8 +932,11 @@ def _template_bullet(s: Sources, rows: list[dict]) -> str:
             "end on the right number")
     try:
         probe = s.numbers(NB03, "template_probe")
-        text += "; ".join(f" {f2(v)} of the time {'under' if 'no' not in k else 'with'} {k}"
-                          for k, v in probe.items()) + " (notebook 03, section 2)"
+        said = {"our template": "under the course's template",
+                "one-sentence instruction": "under the one-sentence instruction it used before",
+                "no instruction line": "with no instruction line"}
+        text += " " + ", ".join(f"{f2(v)} of the time {said.get(k, k)}"
+                                for k, v in probe.items()) + " (notebook 03, section 2)"
     except (Missing, KeyError, TypeError):
         text += " (missing: notebook 03's template_probe)"
     try:

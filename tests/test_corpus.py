@@ -291,7 +291,7 @@ def test_pretrain_budget_has_every_setting():
     assert {f.name for f in dataclasses.fields(b)} == {
         "updates", "batch_size", "lr", "max_positions", "num_hidden_layers", "tokens_per_page"}
     assert (b.updates, b.batch_size, b.lr, b.tokens_per_page, b.max_positions,
-            b.num_hidden_layers) == (2200, 32, 2e-3, 160, 512, 4)
+            b.num_hidden_layers) == (4000, 32, 2e-3, 160, 512, 4)
     assert b.tokens_per_page < b.max_positions
 
 

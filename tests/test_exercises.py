@@ -551,7 +551,7 @@ def lax_reward(completions, **kwargs):
     (lambda completions, **kw: [0.0] * len(completions), "(well formed): your reward paid 0.0"),
     (lambda completions, **kw: 1 / 0, "your reward raised ZeroDivisionError"),
     (lambda completions: [1.0], "**kwargs"),  # trl passes the answer column as a keyword
-    (lambda completions, **kw: [1.0], f"expected a list of {len(FORMAT_CASES)} floats"),
+    (lambda completions, **kw: [1.0], f"expected a list of {len(FORMAT_CASES)} numbers"),
     (lambda completions, **kw: None, "got NoneType"),
     (lambda completions, **kw: 1.0, "expected a list of"),
     (lambda completions, **kw: [c == c for c in completions], "each reward should be a float"),

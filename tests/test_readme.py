@@ -171,14 +171,19 @@ def test_steps_range():
 
 
 def test_the_template_bullet_has_figures_only_with_its_file(tmp_path):
+    """The template bullet reads notebook 03's probe of the base under each template, and the
+    earlier 134-token template's seeds only when their file is there."""
     root = _copy_sources(tmp_path)
+    (root / render_readme.RL_OLD_TEMPLATE).unlink(missing_ok=True)
     text = render_readme.block_lesson3(render_readme.Sources(root))
-    assert "**The template matters most.**" in text and "at commit `aaddb00`" in text
+    bullet = text.split("**The template matters most.**")[1].split("\n")[0]
+    probe = json.loads((root / render_readme.NB03).read_text())["numbers"]["template_probe"]
+    assert all(f"{v:.2f} of the time" in bullet for v in probe.values()) and "134" not in bullet
     rows = json.loads((root / render_readme.RL_SEEDS).read_text())
-    old = [dict(rows[1], pass1_gain=0.5)]
-    (root / render_readme.RL_OLD_TEMPLATE).write_text(json.dumps(old))
+    (root / render_readme.RL_OLD_TEMPLATE).write_text(json.dumps([dict(rows[1], pass1_gain=0.5)]))
     text = render_readme.block_lesson3(render_readme.Sources(root))
-    assert "(`bench/rl_seeds_template134.json`, seed 1)" in text
-    assert "pass@1 gain +0.50;" in text
+    assert "(`bench/rl_seeds_template134.json`, seed 1: pass@1 gain +0.50)" in text
     # no seconds: the old template's runs predate the GRPO speed-ups, so times do not compare
     assert " s;" not in text.split("**The template matters most.**")[1].split("\n")[0]
+
+
