@@ -145,11 +145,11 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
 
 
 def targets(rows: dict, reach: dict) -> dict:
-    from lessons_lib.recipe import _mean
+    from lessons_lib.recipe import steps_mean
 
     final, r1z, s1, cot = (rows["stage 4: final RL"], rows["R1-Zero (3)"],
                            rows["stage 1: cold-start SFT"], rows["CoT SFT (2)"])
-    longer = lambda r: _mean(r["pass1_by_steps"], (5, 6))
+    longer = lambda r: steps_mean(r["pass1_by_steps"], (5, 6))
     s2, z = reach["stage 2: reasoning RL"], reach["R1-Zero (3)"]
     return {
         "consistency >= 0.95 and above R1-Zero's": final["consistency"] >= 0.95

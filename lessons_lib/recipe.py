@@ -263,15 +263,16 @@ def table_row(model, tokenizer, name: str, prompt_fn=r1_zero_prompt, n_per_step:
                 general_by_kind=g["by_kind"], n_per_step=n_per_step, samples=samples)
 
 
-def _mean(d: dict, steps) -> float:
+def steps_mean(d: dict, steps) -> float:
+    """The mean of a {step count: value} dict over `steps` (keys ints, or strings from JSON)."""
     vals = [d[s] if s in d else d[str(s)] for s in steps]
     return sum(vals) / len(vals)
 
 
-COLUMNS = (("greedy 1-4", lambda r: _mean(r["greedy_by_steps"], (1, 2, 3, 4))),
-           ("greedy 5-6", lambda r: _mean(r["greedy_by_steps"], (5, 6))),
-           ("pass@1 1-4", lambda r: _mean(r["pass1_by_steps"], (1, 2, 3, 4))),
-           ("pass@1 5-6", lambda r: _mean(r["pass1_by_steps"], (5, 6))),
+COLUMNS = (("greedy 1-4", lambda r: steps_mean(r["greedy_by_steps"], (1, 2, 3, 4))),
+           ("greedy 5-6", lambda r: steps_mean(r["greedy_by_steps"], (5, 6))),
+           ("pass@1 1-4", lambda r: steps_mean(r["pass1_by_steps"], (1, 2, 3, 4))),
+           ("pass@1 5-6", lambda r: steps_mean(r["pass1_by_steps"], (5, 6))),
            ("format", lambda r: r["format_rate"]),
            ("consistent", lambda r: r["consistency"]),
            ("readable", lambda r: r["readability"]),
