@@ -1,0 +1,528 @@
+"""Does RL add reasoning? (lesson 5): pass@k and maj@k from many samples, the crossover, coverage,
+and distillation from a stronger teacher.
+
+The question comes from two findings. DeepSeek-Math saw RL lift maj@k and pass@1 but not pass@k
+at large k; Yue et al. (2025) saw the base model catch up with the RL model at large k, and found
+the RL model's right answers already inside the base model's distribution: RL makes a model pick
+what it could already do more often, it does not teach it to do more. Distillation from a stronger
+teacher, they found, does.
+
+Sampling is the whole cost, so `sample_counts` draws n completions per problem and keeps only
+counts: how many are right, how many are right *by the true path*, and every answer given (for
+maj@k). Everything else (curves, confidence intervals, the crossover, coverage) is computed from
+those counts, which are small enough to commit and reload (`TRAIN = False` in notebook 05).
+
+Two ways to be right. The toy world's answers are 100 numbers, so a model that guesses at random
+passes 1 - 0.99**k of the time: 0.92 at k = 256. pass@k at large k on answers alone mostly measures
+how many guesses were allowed (the papers filter out such problems, or check the working by hand).
+The toy world can check the working exactly: a completion is right *by the path* when the steps it
+writes start with the problem's chain, every step right, and its answer is right (`path_right`).
+Both are reported; the path is the one that says whether the model can do the problem.
+
+How a model is read. A model trained on the tags (lessons 2-4) is read by the strict checker
+(rewards.checked_answer); the base model, which never learned them, can also be asked the way its
+corpus asks (`problem: 37+8-5`) and read for the last number it writes (`READERS["last number"]`):
+the same model scores very differently under the two, which is part of the lesson.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from .formats import (
+    ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, ask, question_notation, r1_zero_prompt,
+    thought_text,
+)
+from .tasks import MODULUS, make_problems
+
+K_MAX = 256  # the largest k measured (n = K_MAX samples per problem)
+KS = tuple(2 ** i for i in range(9))  # 1, 2, 4, ..., 256
+GROUPS = {"1-4": (1, 2, 3, 4), "5-8": (5, 6, 7, 8)}  # trained lengths, and lengths beyond them
+ALL_STEPS = GROUPS["1-4"] + GROUPS["5-8"]
+MAX_NEW_TOKENS = 128  # an 8-step thought in words and its answer fit with room to spare
+KINDS = ("right", "path")  # right answer; right answer by the true path
+
+
+def _reader(name: str):
+    from .r1 import loose_answer
+    from .rewards import checked_answer
+
+    readers = {"tagged": checked_answer, "last number": loose_answer}
+    if name not in readers:
+        raise ValueError(f"unknown reader {name!r}: choose 'tagged' (the strict checker of "
+                         f"lessons 3-4) or 'last number' (the last number written, for a base model)")
+    return readers[name]
+
+
+READERS = ("tagged", "last number")
+
+
+def chain(problem) -> list[tuple[int, str, int, int]]:
+    """The problem's true steps, (a, op, x, result) each: 37+8-5 gives [(37,'+',8,45), (45,'-',5,40)]."""
+    out, a = [], problem.start
+    for (op, x), v in zip(problem.ops, problem.values):
+        out.append((a, op, x, v))
+        a = v
+    return out
+
+
+def path_right(text: str, problem, reader: str = "tagged") -> bool:
+    """True if the working starts with the problem's whole chain, every step right, in either
+    notation (the thought for the tagged reader, the whole text for the last-number reader)."""
+    from .thoughts import steps_in
+
+    working = thought_text(text) if reader == "tagged" else (text if isinstance(text, str) else "")
+    want = chain(problem)
+    return [s[:4] for s in steps_in(working)][:len(want)] == want
+
+
+def score(text: str, problem, reader: str = "tagged") -> tuple[int | None, bool, bool]:
+    """(answer read, answer right, right by the true path) for one completion."""
+    answer = _reader(reader)(text)
+    right = answer == problem.answer
+    return answer, right, right and path_right(text, problem, reader)
+
+
+def problems(n_per_step: int, steps=ALL_STEPS, seed: int = 0, split: str = "test") -> list:
+    """`n_per_step` held-out problems of each step count, in step order (fixed by `seed`)."""
+    from .runtime import check_int
+
+    check_int(n_per_step, "n_per_step")
+    return [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
+
+
+def sample_counts(model, tokenizer, problems, prompt_fn=r1_zero_prompt, reader: str = "tagged",
+                  n: int = K_MAX, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
+                  rows_per_batch: int = 1024, temperature: float = 1.0) -> list[dict]:
+    """Sample `n` completions per problem (asked in its own language, `prompt_fn(question)`) and
+    count: per problem a dict with its question, steps, answer, n, `right` (answers right),
+    `path` (right by the true path) and `answers` ({answer as text, or 'none': count})."""
+    from collections import Counter
+
+    from .evaluation import generate
+    from .runtime import check_int
+
+    check_int(n, "n", why=" (samples per problem)")
+    _reader(reader)
+    problems = list(problems)
+    texts = generate(model, tokenizer, [prompt_fn(ask(p)) for p in problems], max_new_tokens,
+                     batch_size=max(1, rows_per_batch // n), do_sample=True, temperature=temperature,
+                     num_return_sequences=n, seed=seed)
+    out = []
+    for i, p in enumerate(problems):
+        scored = [score(t, p, reader) for t in texts[i * n:(i + 1) * n]]
+        answers = Counter("none" if a is None else str(a) for a, _, _ in scored)
+        out.append(dict(question=ask(p), steps=p.steps, answer=p.answer, n=n,
+                        right=sum(r for _, r, _ in scored), path=sum(q for _, _, q in scored),
+                        answers=dict(answers)))
+    return out
+
+
+def in_group(counts: list[dict], steps) -> list[dict]:
+    """The problems of `counts` whose step count is in `steps`."""
+    steps = set(steps)
+    return [c for c in counts if c["steps"] in steps]
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} ('right': the answer; 'path': the answer by "
+                         f"the true path), got {kind!r}")
+    return kind
+
+
+def pass_values(counts: list[dict], k: int, kind: str = "right") -> list[float]:
+    """Each problem's unbiased pass@k (evaluation.pass_at_k) from its counts."""
+    from .evaluation import pass_at_k
+
+    _kind(kind)
+    return [pass_at_k(c["n"], c[kind], k) for c in counts]
+
+
+def pass_curve(counts: list[dict], ks=KS, kind: str = "right") -> dict[int, float]:
+    """{k: mean pass@k over the problems}."""
+    if not counts:
+        raise ValueError("no problems in counts (is the step group empty?)")
+    return {k: sum(pass_values(counts, k, kind)) / len(counts) for k in ks}
+
+
+def _expanded(answers: dict) -> list:
+    return [None if a == "none" else int(a) for a, m in answers.items() for _ in range(m)]
+
+
+def maj_values(counts: list[dict], k: int, draws: int = 64, seed: int = 0) -> list[float]:
+    """Each problem's maj@k: the share of `draws` random subsets of k of its n answers whose most
+    common answer (ties broken at random) is the true one (evaluation.maj_at_k on each subset)."""
+    from .evaluation import maj_at_k
+
+    rng = random.Random(f"maj-{seed}-{k}")
+    out = []
+    for c in counts:
+        pool = _expanded(c["answers"])
+        hits = 0
+        for _ in range(draws):
+            rng.shuffle(pool)  # a random subset, in random order: ties go to the first seen
+            hits += maj_at_k(pool, c["answer"], k)
+        out.append(hits / draws)
+    return out
+
+
+def maj_curve(counts: list[dict], ks=KS, draws: int = 64, seed: int = 0) -> dict[int, float]:
+    """{k: mean maj@k over the problems}."""
+    if not counts:
+        raise ValueError("no problems in counts (is the step group empty?)")
+    return {k: sum(maj_values(counts, k, draws, seed)) / len(counts) for k in ks}
+
+
+def guess_curve(ks=KS, answers: int = MODULUS) -> dict[int, float]:
+    """pass@k of a model that guesses uniformly among `answers` values: 1 - (1 - 1/answers)**k."""
+    return {k: 1 - (1 - 1 / answers) ** k for k in ks}
+
+
+def bootstrap_ci(values: list[float], draws: int = 2000, level: float = 0.95, seed: int = 0):
+    """(low, high): a percentile bootstrap interval for the mean of `values` (resampled with
+    replacement: here the values are problems, so it says how much the choice of problems moves
+    the mean)."""
+    if not values:
+        raise ValueError("no values to bootstrap")
+    rng = random.Random(f"ci-{seed}")
+    n = len(values)
+    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(draws))
+    lo = means[int((1 - level) / 2 * draws)]
+    hi = means[min(draws - 1, int((1 + level) / 2 * draws))]
+    return lo, hi
+
+
+def crossover(base: list[dict], other: list[dict], ks=KS, kind: str = "right") -> dict:
+    """Where the base model's pass@k meets another model's, problem by problem (the same problems,
+    in the same order, in both): per k the two means, their difference base - other and a
+    bootstrap interval for it; `first_k` is the smallest k where the base's mean is at least the
+    other's (None if it never is), `first_k_ci` where the interval's top reaches 0 (the two can no
+    longer be told apart, or the base is ahead), `above_k` where its bottom is above 0."""
+    if [c["question"] for c in base] != [c["question"] for c in other]:
+        raise ValueError("base and other must hold the same problems in the same order: sample "
+                         "both on the same `problems(...)` list")
+    rows = []
+    for k in ks:
+        b, o = pass_values(base, k, kind), pass_values(other, k, kind)
+        diff = [x - y for x, y in zip(b, o)]
+        lo, hi = bootstrap_ci(diff, seed=k)
+        rows.append(dict(k=k, base=sum(b) / len(b), other=sum(o) / len(o), diff=sum(diff) / len(diff),
+                         low=lo, high=hi))
+    first = lambda test: next((r["k"] for r in rows if test(r)), None)
+    return dict(rows=rows, first_k=first(lambda r: r["diff"] >= 0),
+                first_k_ci=first(lambda r: r["high"] >= 0), above_k=first(lambda r: r["low"] > 0))
+
+
+def coverage(solver: list[dict], base: list[dict], k: int = K_MAX, kind: str = "right") -> dict:
+    """Of the problems `solver` solves at least once in its n samples, the share the base model
+    solves within k samples (the mean of its pass@k on them): how much of what RL finds was
+    already within the base model's reach."""
+    solved = [i for i, c in enumerate(solver) if c[_kind(kind)] > 0]
+    if not solved:
+        return dict(solved=0, share=None)
+    reach = pass_values([base[i] for i in solved], k, kind)
+    return dict(solved=len(solved), share=sum(reach) / len(reach))
+
+
+def mean_logprobs(model, tokenizer, prompts: list[str], completions: list[str],
+                  batch_size: int = 64) -> list[float]:
+    """The mean log-probability per token that `model` gives each completion after its prompt
+    (how likely the model finds a text: higher is more its own)."""
+    import torch
+
+    if len(prompts) != len(completions):
+        raise ValueError(f"{len(prompts)} prompts but {len(completions)} completions")
+    model.eval()
+    device = next(model.parameters()).device
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(prompts), batch_size):
+            heads = tokenizer(prompts[i:i + batch_size], add_special_tokens=True).input_ids
+            tails = tokenizer(completions[i:i + batch_size], add_special_tokens=False).input_ids
+            rows = [h + t for h, t in zip(heads, tails)]
+            width = max(len(r) for r in rows)
+            ids = torch.full((len(rows), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for j, r in enumerate(rows):
+                ids[j, :len(r)], mask[j, :len(r)] = torch.tensor(r), 1
+            logp = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.log_softmax(-1)
+            token_logp = logp[:, :-1].gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1)
+            for j, (h, t) in enumerate(zip(heads, tails)):
+                if not t:
+                    out.append(0.0)
+                    continue
+                out.append(token_logp[j, len(h) - 1:len(h) - 1 + len(t)].mean().item())
+    return out
+
+
+# --- distillation ----------------------------------------------------------------------------------
+
+TEACHER_STEPS = tuple(range(1, 9))  # what the teacher is trained on: longer than the base's corpus (1-6)
+
+
+def teacher_records(n_per_step: int, steps=TEACHER_STEPS, seed: int = 0) -> list[dict]:
+    """The teacher's training data: training problems of `steps` asked in their own language under
+    R1-Zero's template, each worked out right in the question's notation, in the tags. The toy
+    world's stand-in for a stronger model's knowledge: it knows problems longer than any the base
+    model read about."""
+    from .corpus import worked_thoughts
+    from .runtime import check_int
+
+    check_int(n_per_step, "n_per_step")
+    rng = random.Random(f"teacher-{seed}")
+    rows = []
+    for s in steps:
+        for p in make_problems(n_per_step, s, "train", seed):
+            thought, _ = worked_thoughts(p, rng, question_notation(p), slip=0.0)
+            rows.append(dict(prompt=r1_zero_prompt(ask(p)), steps=s, answer=p.answer,
+                             completion=f" {THINK_OPEN} {thought} {THINK_CLOSE} {ANSWER_OPEN} "
+                                        f"{p.answer:02d} {ANSWER_CLOSE}"))
+    rng.shuffle(rows)
+    return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class DistillBudget:
+    """Lesson 5's distillation budget (notebook 05 and bench/boundary_seeds.py use the defaults).
+
+    teacher_problems_per_step   training problems per step count (1-8) the teacher is trained on
+    sft_updates, sft_batch_size, sft_lr   each SFT from the base (teacher, and student): read by
+                                recipe.sft_from_base
+    trace_problems_per_step     training problems per step count (1-8) the teacher is sampled on
+    trace_samples               teacher completions per problem (kept if right: rejection sampling)
+    rl_updates                  GRPO updates of the RL run on the same prompts (from R1-Zero)
+    """
+
+    teacher_problems_per_step: int = 300
+    sft_updates: int = 80
+    sft_batch_size: int = 32
+    sft_lr: float = 2e-3
+    trace_problems_per_step: int = 60
+    trace_samples: int = 2
+    rl_updates: int = 80
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr
+
+        for f in dataclasses.fields(self):
+            if f.type == "int":
+                check_int(getattr(self, f.name), f"DistillBudget.{f.name}")
+        check_lr(self.sft_lr, example="2e-3")
+
+    def smoke(self) -> DistillBudget:
+        return dataclasses.replace(self, teacher_problems_per_step=4, sft_updates=3, sft_batch_size=4,
+                                   trace_problems_per_step=2, trace_samples=2, rl_updates=2)
+
+
+def distill_budget() -> DistillBudget:
+    """Lesson 5's distillation budget (its smoke variant when LESSONS_SMOKE=1)."""
+    from .runtime import smoke
+
+    return DistillBudget().smoke() if smoke() else DistillBudget()
+
+
+# --- the models, and what the lesson concludes from their counts -------------------------------------------
+
+BASE_OWN, BASE_TEMPLATE = "base, its own prompt", "base, template"
+R1_ZERO, RECIPE, COT = "R1-Zero (3)", "combined recipe (4)", "CoT SFT (2)"
+STUDENT, RL_SAME = "student (5)", "RL on the teacher's prompts (5)"
+GAIN_KS = (1, 4, 16, 64)  # where RL's gains are compared; DeepSeek-Math compared maj@64 and pass@64
+MAJ_K = 64
+BEYOND = (7, 8)  # lengths the teacher covers and the base model's corpus (1-6) never wrote
+
+
+def course_models(device: str = "cpu") -> dict:
+    """The shipped models lesson 5 compares, each with how it is asked and read:
+    {name: (model, tokenizer, prompt_fn, reader)}. The base model appears twice: asked the way its
+    corpus asks and read for the last number, and under R1-Zero's template read by the checker."""
+    from .formats import short_prompt, sft_prompt
+    from .models import load
+    from .paths import CHECKPOINTS
+
+    base, tok = load(CHECKPOINTS / "03_base", device)
+    cot, cot_tok = load(CHECKPOINTS / "02_cot_sft", device)
+    r1z, _ = load(CHECKPOINTS / "03_rl", device)
+    final, _ = load(CHECKPOINTS / "04_final", device)
+    return {BASE_OWN: (base, tok, short_prompt, "last number"),
+            BASE_TEMPLATE: (base, tok, r1_zero_prompt, "tagged"),
+            COT: (cot, cot_tok, sft_prompt, "tagged"),
+            R1_ZERO: (r1z, tok, r1_zero_prompt, "tagged"),
+            RECIPE: (final, tok, r1_zero_prompt, "tagged")}
+
+
+def curves(counts: dict, ks=KS, draws: int = 64) -> dict:
+    """{model: {group: {'pass': {k: ..}, 'path': {k: ..}, 'maj': {k: ..}}}} for each step group."""
+    out = {}
+    for name, cs in counts.items():
+        out[name] = {}
+        for g, steps in GROUPS.items():
+            mine = in_group(cs, steps)
+            if mine:
+                out[name][g] = dict(pass_=pass_curve(mine, ks), path=pass_curve(mine, ks, "path"),
+                                    maj=maj_curve(mine, ks, draws))
+                out[name][g]["pass"] = out[name][g].pop("pass_")
+    return out
+
+
+def _at(counts, steps, k, kind="right"):
+    mine = in_group(counts, steps)
+    return sum(pass_values(mine, k, kind)) / len(mine) if mine else None
+
+
+def findings(counts: dict, k: int = K_MAX) -> dict:
+    """The figures lesson 5's claims are read from (notebook 05, bench/boundary_seeds.py):
+
+    crossover   {base reading: {group: {kind: crossover(base, R1-Zero)}}}
+    coverage    {base reading: {group: coverage(R1-Zero, base)}} on the path
+    gains       R1-Zero minus the base (each reading) per group and k (GAIN_KS and the largest):
+                {'maj': maj@k, 'right': pass@k on answers, 'path': pass@k by the path}
+    beyond      pass@k by the path on BEYOND (7-8 steps) for every model there, and the
+                student's lead over the best of the others with an interval
+    """
+    rl = counts[R1_ZERO]
+    kmax = min(min(c["n"] for c in cs) for cs in counts.values())
+    k = min(k, kmax)
+    out = dict(k=k, crossover={}, coverage={}, gains={})
+    for b in (BASE_OWN, BASE_TEMPLATE):
+        out["crossover"][b], out["coverage"][b], out["gains"][b] = {}, {}, {}
+        for g, steps in GROUPS.items():
+            base_g, rl_g = in_group(counts[b], steps), in_group(rl, steps)
+            out["crossover"][b][g] = {kind: crossover(base_g, rl_g, (1, 4, 16, 64, k), kind)
+                                      for kind in KINDS}
+            out["coverage"][b][g] = coverage(rl_g, base_g, k, "path")
+            out["gains"][b][g] = {}
+            for kk in GAIN_KS + (k,):
+                maj_rl, maj_b = maj_values(rl_g, kk), maj_values(base_g, kk)
+                out["gains"][b][g][kk] = dict(
+                    maj=(sum(maj_rl) - sum(maj_b)) / len(maj_rl),
+                    right=_at(rl, steps, kk) - _at(counts[b], steps, kk),
+                    path=_at(rl, steps, kk, "path") - _at(counts[b], steps, kk, "path"))
+    if STUDENT in counts:
+        at = {name: _at(cs, BEYOND, k, "path") for name, cs in counts.items()}
+        student = pass_values(in_group(counts[STUDENT], BEYOND), k, "path")
+        rival = max((n for n in at if n != STUDENT), key=lambda n: at[n])
+        other = pass_values(in_group(counts[rival], BEYOND), k, "path")
+        diff = [s - o for s, o in zip(student, other)]
+        lo, hi = bootstrap_ci(diff)
+        out["beyond"] = dict(steps=list(BEYOND), path=at, best_other=rival,
+                             lead=sum(diff) / len(diff), low=lo, high=hi)
+    return out
+
+
+def claims(f: dict) -> list[dict]:
+    """The papers' claims, each tagged 'reproduced', 'not reproduced' or 'not testable here', with
+    the figures that decide it (read from `findings`). The rules: a gain counts when its bootstrap
+    interval over problems is above 0; "catches up" when the interval of base - R1-Zero reaches 0
+    at some k; coverage when the base reaches at least 90% of what R1-Zero solves."""
+    k = f["k"]
+    tpl = f["crossover"][BASE_TEMPLATE]
+    own = f["crossover"][BASE_OWN]
+    rows = []
+
+    def add(claim, source, status, figures):
+        rows.append(dict(claim=claim, source=source, status=status, figures=figures))
+
+    first = tpl["1-4"]["path"]["rows"][0]
+    add("RL lifts pass@1", "DeepSeek-Math, Yue et al.",
+        "reproduced" if first["high"] < 0 else "not reproduced",
+        f"1-4 steps, template: base {first['base']:.2f}, R1-Zero {first['other']:.2f} "
+        f"(base - R1-Zero {first['diff']:+.2f}, interval {first['low']:+.2f} to {first['high']:+.2f})")
+    for grp in GROUPS:
+        g = f["gains"][BASE_TEMPLATE][grp]
+        m = g[MAJ_K]
+        add(f"RL lifts maj@k more than pass@k ({grp} steps, k = {MAJ_K})", "DeepSeek-Math",
+            "reproduced" if m["maj"] > m["path"] + 0.05 else "not reproduced",
+            f"R1-Zero minus the base (template): maj@{MAJ_K} {m['maj']:+.2f}, pass@{MAJ_K} by the "
+            f"path {m['path']:+.2f} (pass@1 {g[1]['path']:+.2f})")
+    for name, x in (("template", tpl), ("its own prompt", own)):
+        for grp in GROUPS:
+            c = x[grp]["path"]
+            last = c["rows"][-1]
+            status = "reproduced" if c["first_k_ci"] is not None else "not reproduced"
+            where = (f"the interval reaches 0 from k = {c['first_k_ci']}" if c["first_k_ci"] is not None
+                     else "R1-Zero stays ahead at every k")
+            add(f"at large k the base catches up with RL ({grp} steps, base asked with {name})",
+                "Yue et al.", status,
+                f"pass@{k} by the path: base {last['base']:.2f}, R1-Zero {last['other']:.2f}; {where}"
+                + (f"; base ahead from k = {c['above_k']}" if c["above_k"] else ""))
+    for grp in GROUPS:
+        cov = f["coverage"][BASE_TEMPLATE][grp]
+        if cov["share"] is None:
+            add(f"RL's solved problems are within the base's reach ({grp} steps)", "Yue et al.",
+                "not testable here", "R1-Zero solved none of them by the path")
+            continue
+        add(f"RL's solved problems are within the base's reach ({grp} steps)", "Yue et al.",
+            "reproduced" if cov["share"] >= 0.9 else "not reproduced",
+            f"of {cov['solved']} problems R1-Zero solves by the path, the base (template) reaches "
+            f"{cov['share']:.2f} within {k} samples")
+    if "beyond" in f:
+        b = f["beyond"]
+        add("distillation from a stronger teacher widens the boundary; RL on the same prompts does not",
+            "Yue et al.", "reproduced" if b["low"] > 0 else "not reproduced",
+            f"pass@{k} by the path at {b['steps'][0]}-{b['steps'][-1]} steps: student "
+            f"{b['path'][STUDENT]:.2f}, best other ({b['best_other']}) {b['path'][b['best_other']]:.2f}, "
+            f"RL on the same prompts {b['path'].get(RL_SAME, float('nan')):.2f}; student's lead "
+            f"{b['lead']:+.2f} (interval {b['low']:+.2f} to {b['high']:+.2f})")
+    add("RL algorithms (PPO, GRPO, ...) land close together", "Yue et al.", "not testable here",
+        "lesson 6 compares RL algorithms on the toy world")
+    add("the same holds for large models on real benchmarks", "DeepSeek-Math, Yue et al.",
+        "not testable here", "a 0.5M-parameter model on one toy task says nothing about scale")
+    return rows
+
+
+# --- the distillation experiment, step by step (notebook 05 and bench/boundary_seeds.py) -----------------
+
+def train_teacher(budget: DistillBudget, seed: int = 0, device: str = "cpu", callbacks=None):
+    """(teacher, tokenizer, trainer): the base model fine-tuned on right worked solutions of 1-8
+    steps (teacher_records): a model that knows more than the base, made the cheap way."""
+    from .recipe import sft_from_base
+
+    records = teacher_records(budget.teacher_problems_per_step, seed=seed + 10)
+    return sft_from_base(records, budget, seed=seed, device=device, callbacks=callbacks)
+
+
+def trace_problems(budget: DistillBudget, seed: int = 0) -> list:
+    """The training problems (1-8 steps) the teacher is sampled on, and RL is run on."""
+    return problems(budget.trace_problems_per_step, seed=seed + 20, split="train")
+
+
+def teacher_traces(teacher, tokenizer, budget: DistillBudget, seed: int = 0):
+    """(kept, stats): rejection sampling of the teacher on `trace_problems` (recipe.rejection_sample,
+    lesson 4's filter): the student's training data."""
+    from .recipe import rejection_sample
+
+    return rejection_sample(teacher, tokenizer, trace_problems(budget, seed), budget.trace_samples,
+                            seed=seed, max_new_tokens=MAX_NEW_TOKENS)
+
+
+def rl_on_prompts(model, tokenizer, budget: DistillBudget, seed: int = 0, device: str = "cpu",
+                  callbacks=None):
+    """GRPO with lesson 3's rewards and settings on the teacher's prompts (`trace_problems`, each
+    asked in its own language) for `budget.rl_updates` updates; trains `model` in place."""
+    from datasets import Dataset
+
+    from .recipe import rl_stage
+    from .rewards import accuracy_reward, format_reward
+
+    rows = [dict(prompt=r1_zero_prompt(ask(p)), answer=p.answer, steps=p.steps,
+                 language=question_notation(p)) for p in trace_problems(budget, seed)]
+    dataset = Dataset.from_list(rows).shuffle(seed=seed)
+    return rl_stage(model, tokenizer, dataset, [accuracy_reward, format_reward], [1.0, 0.5],
+                    budget.rl_updates, seed=seed, device=device, callbacks=callbacks)
+
+
+def sample_all(lineup: dict, problem_list, n: int = K_MAX, seed: int = 0, verbose: bool = True):
+    """(counts, seconds): `sample_counts` for every {name: (model, tokenizer, prompt_fn, reader)}."""
+    import time
+
+    counts, seconds = {}, {}
+    for name, (model, tok, prompt_fn, reader) in lineup.items():
+        t0 = time.perf_counter()
+        counts[name] = sample_counts(model, tok, problem_list, prompt_fn, reader, n=n, seed=seed)
+        seconds[name] = time.perf_counter() - t0
+        if verbose:
+            print(f"{name:34s} {len(problem_list) * n:6d} samples in {seconds[name]:5.1f} s "
+                  f"({len(problem_list) * n / seconds[name]:4.0f} per second)")
+    return counts, seconds
