@@ -46,11 +46,17 @@ def run_seed(seed: int, r1_zero: Path | None) -> dict:
         lineup[B.R1_ZERO] = (model, tok, *lineup[B.R1_ZERO][2:])
     held_out = B.problems(N_PER_STEP, seed=seed)
     counts, seconds = B.sample_all(lineup, held_out, seed=seed)
+    train, t = {}, time.perf_counter()
     teacher, tok, _ = B.train_teacher(budget, seed=seed)
+    train["teacher"], t = time.perf_counter() - t, time.perf_counter()
     kept, stats = B.teacher_traces(teacher, tok, budget, seed=seed)
+    train["traces"], t = time.perf_counter() - t, time.perf_counter()
     student, _, _ = sft_from_base(kept, budget, seed=seed)
+    train["student"], t = time.perf_counter() - t, time.perf_counter()
     rl = copy.deepcopy(lineup[B.R1_ZERO][0])
     B.rl_on_prompts(rl, tok, budget, seed=seed)
+    train["rl"] = time.perf_counter() - t
+    print("training seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in train.items()), flush=True)
     more, more_s = B.sample_all({B.STUDENT: (student, tok, *lineup[B.R1_ZERO][2:]),
                                  B.RL_SAME: (rl, tok, *lineup[B.R1_ZERO][2:])}, held_out, seed=seed)
     counts.update(more)
@@ -58,7 +64,8 @@ def run_seed(seed: int, r1_zero: Path | None) -> dict:
     f = B.findings(counts)
     return dict(seed=seed, r1_zero=str(r1_zero / f"seed{seed}") if r1_zero else "data/checkpoints/03_rl",
                 findings=f, claims=B.claims(f), curves=B.curves(counts), traces=stats,
-                sample_seconds=seconds, seconds=time.perf_counter() - t0)
+                sample_seconds=seconds, train_seconds=train,
+                seconds=time.perf_counter() - t0)
 
 
 def table() -> dict:

@@ -18,6 +18,9 @@ One module per concept, named after what it holds:
     sampler      a KV-cache sampler for the course's models, plugged into trl's GRPO
     shared_prefix  GRPO's loss pass with the prompt prefix all rows share run once
     thoughts     repetition loops, mixed notations, readability
+    general      lesson 4's general requests and their reward
+    recipe       lesson 4's stages and the course-wide table
+    boundary     lesson 5: pass@k and maj@k from sample counts, the crossover, distillation
     widgets      completion snapshots during RL and their explorer
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table

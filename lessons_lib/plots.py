@@ -201,3 +201,24 @@ def compare_metrics(logs: dict[str, list[dict]], keys: dict, smooth: int = 1, ti
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_at_k(curves: dict[str, dict[int, float]], title: str = "", ylabel: str = "pass@k",
+              guess: dict[int, float] | None = None, ax=None):
+    """One line per model: a metric against k (pass@k, maj@k), k on a log-2 axis; `guess` adds the
+    curve of a model that guesses at random, dashed."""
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ks = set()
+    for label, ys in curves.items():
+        xs = sorted(int(k) for k in ys)
+        ks.update(xs)
+        ax.plot(xs, [_at(ys, k) for k in xs], marker="o", markersize=3, label=label)
+    if guess:
+        xs = sorted(int(k) for k in guess)
+        ax.plot(xs, [_at(guess, k) for k in xs], "k--", linewidth=1, label="random guess (1 in 100)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(ks), [str(k) for k in sorted(ks)])
+    ax.set(xlabel="k (samples per problem)", ylabel=ylabel, ylim=(-0.03, 1.03), title=title)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return ax

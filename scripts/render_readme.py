@@ -53,6 +53,8 @@ NB02 = "results/02_chain_of_thought_sft.json"
 NB03 = "results/03_r1_zero.json"
 NB04 = "results/04_combined_recipe.json"
 RECIPE_SEEDS = "bench/recipe_seeds.json"  # bench/recipe_seeds.py
+NB05 = "results/05_does_rl_add_reasoning.json"
+BOUNDARY_SEEDS = "bench/boundary_seeds.json"  # bench/boundary_seeds.py
 
 # --- the notebooks table: (file stem, title, what it measures) ---------------------------------
 NOTEBOOKS = [
@@ -69,12 +71,17 @@ NOTEBOOKS = [
      "each stage of R1's pipeline (cold start by rejection sampling, RL with a language reward, "
      "general requests, a second SFT, a final RL round) against CoT SFT and R1-Zero, in one table "
      "of every model of the course"),
+    ("05_does_rl_add_reasoning", "Does RL add reasoning?",
+     "pass@k (unbiased, k up to 256, on answers and by the path) and maj@k of the base, CoT SFT, "
+     "R1-Zero and the combined recipe at 1-4 and 5-8 steps; the crossover with intervals; coverage "
+     "and the base's likelihood of RL's answers; distillation from a teacher against RL on the same "
+     "prompts"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
      "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
      "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "08"), "≤ 300 s"), (("04",), "≤ 360 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04",), "≤ 360 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -1018,19 +1025,38 @@ TABLE_COLUMNS = (("greedy 1-4", lambda r: f2(_steps_mean(r["greedy_by_steps"], (
                  ("general requests", lambda r: f2(r["general"])))
 
 
+def _at_k_columns(s: Sources) -> tuple[list[str], Callable[[str], list[str]]]:
+    """Lesson 5's columns of the course-wide table (pass@256 by the path, maj@256, over 1-8 steps,
+    from bench/boundary_seeds.json), or none when that file is missing."""
+    try:
+        table = s.get(BOUNDARY_SEEDS, "table")
+    except Missing:
+        return [], lambda name: []
+    heads = [k for k in next(iter(table.values())) if k != "pass@1"]
+    return ([f"{h} 1-8" for h in heads],
+            lambda name: [f2(table[name][h]) if name in table else "–" for h in heads])
+
+
 def block_lesson4(s: Sources) -> str:
-    """Every model of the course side by side (notebook 04's table), and the recipe over seeds."""
+    """Every model of the course side by side (notebook 04's table, with lesson 5's pass@256 and
+    maj@256 columns), and the recipe over seeds."""
     rows, order = s.numbers(NB04, "table"), s.numbers(NB04, "order")
-    lines = ["| model (lesson) | " + " | ".join(n for n, _ in TABLE_COLUMNS) + " |",
-             "|---|" + "---|" * len(TABLE_COLUMNS)]
+    extra_heads, extra = _at_k_columns(s)
+    lines = ["| model (lesson) | " + " | ".join([n for n, _ in TABLE_COLUMNS] + extra_heads) + " |",
+             "|---|" + "---|" * (len(TABLE_COLUMNS) + len(extra_heads))]
     for name in order:
-        lines.append(f"| {name} | " + " | ".join(fn(rows[name]) for _, fn in TABLE_COLUMNS) + " |")
+        lines.append(f"| {name} | " + " | ".join([fn(rows[name]) for _, fn in TABLE_COLUMNS] + extra(name)) + " |")
     n = rows[order[0]].get("n_per_step")
     lines += ["", f"Seed 0, notebook 04 (`{NB04}`): {n} held-out problems per step count (1-6), half "
               "asked in words; greedy and sampled (temperature 1, 2 samples) accuracy; language "
               "consistency is the share of a thought's steps in the question's notation; general "
               "requests are scored greedy (1 = the brief reply, exactly). Lessons 1-2's models are "
-              "measured with their own prompt."]
+              "measured with their own prompt."
+              + (f" The last two columns (lesson 5, `{BOUNDARY_SEEDS}`, seed 0's problems: 2 per step "
+                 "count, 1-8 steps, 256 samples each): pass@256 counting only answers reached by the "
+                 "problem's whole chain, every step right (a random guesser among the 100 answers "
+                 f"passes {f2(1 - 0.99 ** 256)} on answers alone), and the majority vote of 256 samples."
+                 if extra_heads else "")]
     try:
         seeds = s.rl_rows(RECIPE_SEEDS)
         names = ("R1-Zero (3)", "stage 2: reasoning RL", "stage 2 without language reward",
@@ -1053,8 +1079,38 @@ def block_lesson4(s: Sources) -> str:
     return "\n".join(lines)
 
 
+def block_lesson5(s: Sources) -> str:
+    """The papers' claims, as notebook 05 and bench/boundary_seeds.py tag them."""
+    claims = s.numbers(NB05, "claims")
+    try:
+        seeds = s.get(BOUNDARY_SEEDS, "seeds")
+    except Missing:
+        seeds = []
+    by_seed = {r["seed"]: {c["claim"]: c["status"] for c in r["claims"]} for r in seeds}
+    head = "| claim | from | seed 0 (notebook 05) |" + (
+        f" seeds {' / '.join(str(k) for k in by_seed)} (`{BOUNDARY_SEEDS}`) |" if by_seed else "")
+    lines = [head, "|---|---|---|" + ("---|" if by_seed else "")]
+    for c in claims:
+        cell = f"{c['status']}: {c['figures']}"
+        row = f"| {c['claim']} | {c['source']} | {cell} |"
+        if by_seed:
+            row += " " + " / ".join(by_seed[k].get(c["claim"], "–") for k in by_seed) + " |"
+        lines.append(row)
+    n = s.numbers(NB05, "n_per_problem")
+    problems = s.numbers(NB05, "problems")
+    sps = s.numbers(NB05, "samples_per_second")
+    secs = s.numbers(NB05, "sample_seconds")
+    total = sum(secs.values())
+    lines += ["", f"Seed 0, notebook 05 (`{NB05}`): {problems} held-out problems (1-8 steps), {n} samples "
+              f"each per model; {round(sum(sps[m] * secs[m] for m in secs)):,} completions sampled in "
+              f"{total:.0f} s ({sum(sps[m] * secs[m] for m in secs) / total:.0f} per second on this "
+              f"machine). The intervals are bootstrap intervals over problems (95%)."]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
     "lesson-4": block_lesson4,
+    "lesson-5": block_lesson5,
     "notebooks": block_notebooks,
     "binder": block_binder,
     "instructors": block_instructors,

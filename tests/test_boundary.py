@@ -169,3 +169,40 @@ def test_distill_budget_checks_fields():
 def test_distill_budget_smoke(monkeypatch):
     monkeypatch.setenv("LESSONS_SMOKE", "1")
     assert B.distill_budget() == B.DistillBudget().smoke()
+
+
+# --- findings and claims, on counts made by hand ------------------------------------------------------------
+
+def _model(rights, paths=None, n=64):
+    """Counts for 8 problems (1 per step count 1-8) with the given numbers right (and by the path)."""
+    paths = paths or rights
+    return [dict(question=f"q{s}", steps=s, answer=49, n=n, right=r, path=q,
+                 answers={"49": r, "12": n - r}) for s, r, q in zip(range(1, 9), rights, paths)]
+
+
+def _lineup(student_paths):
+    base = _model([2, 2, 2, 2, 1, 1, 0, 0])           # rare, but reaches 1-6
+    r1z = _model([60, 60, 60, 60, 40, 40, 0, 0])      # reliable where the base reaches
+    return {B.BASE_OWN: _model([50, 50, 50, 50, 30, 30, 0, 0]), B.BASE_TEMPLATE: base,
+            B.R1_ZERO: r1z, B.RL_SAME: r1z,
+            B.STUDENT: _model([60] * 8, paths=student_paths)}
+
+
+def test_claims_read_the_findings():
+    f = B.findings(_lineup([60] * 6 + [30, 30]), k=64)
+    status = {c["claim"]: c["status"] for c in B.claims(f)}
+    assert status["RL lifts pass@1"] == "reproduced"
+    assert status["at large k the base catches up with RL (1-4 steps, base asked with template)"] == "reproduced"
+    assert status["RL's solved problems are within the base's reach (1-4 steps)"] == "reproduced"
+    key = "distillation from a stronger teacher widens the boundary; RL on the same prompts does not"
+    assert status[key] == "reproduced"
+    assert f["beyond"]["best_other"] != B.STUDENT and f["beyond"]["lead"] > 0.9
+    # a student that never writes a right chain at 7-8 steps does not widen anything
+    f2 = B.findings(_lineup([60] * 6 + [0, 0]), k=64)
+    assert {c["claim"]: c["status"] for c in B.claims(f2)}[key] == "not reproduced"
+    assert all(c["status"] in ("reproduced", "not reproduced", "not testable here") for c in B.claims(f2))
+
+
+def test_findings_cap_k_at_the_samples_drawn():
+    f = B.findings(_lineup([60] * 8), k=256)
+    assert f["k"] == 64 and 64 in f["gains"][B.BASE_TEMPLATE]["1-4"]

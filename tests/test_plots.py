@@ -208,3 +208,13 @@ def test_compare_metrics_skips_values_trl_could_not_compute():
     fig = compare_metrics({"run": log}, {"m": "metric"})
     xs = list(fig.axes[0].lines[0].get_xdata())
     assert xs == [1, 4]
+
+
+def test_plot_at_k_draws_each_model_and_the_guesser_on_a_log2_axis():
+    from lessons_lib.plots import plot_at_k
+
+    ax = plot_at_k({"a": {1: 0.1, 4: 0.5, 16: 0.9}, "b": {"1": 0.2, "4": 0.3, "16": 0.4}},
+                   guess={1: 0.01, 4: 0.04, 16: 0.15}, title="t")
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b", "random guess (1 in 100)"]
+    assert ax.get_xscale() == "log" and [t.get_text() for t in ax.get_xticklabels()] == ["1", "4", "16"]
+    assert list(ax.get_lines()[1].get_ydata()) == [0.2, 0.3, 0.4]
