@@ -206,3 +206,9 @@ def test_claims_read_the_findings():
 def test_findings_cap_k_at_the_samples_drawn():
     f = B.findings(_lineup([60] * 8), k=256)
     assert f["k"] == 64 and 64 in f["gains"][B.BASE_TEMPLATE]["1-4"]
+
+
+def test_findings_and_claims_with_few_samples_as_in_smoke_mode():
+    f = B.findings({name: _model([min(6, c["right"]) for c in cs], n=8) for name, cs in _lineup([60] * 8).items()})
+    assert f["k"] == 8 and sorted(f["gains"][B.BASE_TEMPLATE]["1-4"]) == [1, 4, 8]
+    assert any("maj@k" in c["claim"] and "k = 8" in c["claim"] for c in B.claims(f))
