@@ -21,6 +21,7 @@ One module per concept, named after what it holds:
     general      lesson 4's general requests and their reward
     recipe       lesson 4's stages and the course-wide table
     boundary     lesson 5: pass@k and maj@k from sample counts, the crossover, distillation
+    ppo          PPO's value model, GAE and clipped losses, by hand (trl 1.x has no PPO trainer)
     widgets      completion snapshots during RL and their explorer
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table

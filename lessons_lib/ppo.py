@@ -1,0 +1,146 @@
+"""PPO with a learned value model, in plain PyTorch: the pieces lesson 6 compares with GRPO.
+
+trl 1.x has no PPO trainer (it was removed), so this module is the course's own, written to be read.
+What PPO has that GRPO drops (Kimi K1.5 and DeepSeek dropped it too, to save the memory and to let
+long answers explore): a *value model*, the policy's architecture with a scalar head, that predicts
+at every token the reward still to come. Its predictions turn one reward at the end of a completion
+into an advantage for every token, by generalised advantage estimation (GAE):
+
+    delta_t = r_t + gamma * V(t+1) - V(t)             (V after the last token is 0)
+    A_t     = delta_t + gamma * lam * A_(t+1)          (computed from the last token back)
+    return_t = A_t + V(t)                              (what the value model learns to predict)
+
+GRPO replaces all of this with one number per completion: its reward against its group's mean.
+
+    adv, ret = gae(rewards, values, mask)                   # [B, T] each
+    loss = policy_loss(logps, old_logps, adv, mask) + 0.5 * value_loss(v, old_v, ret, mask)
+
+`policy_loss` is the clipped per-token objective PPO and GRPO share; `aggregation` chooses how its
+tokens are averaged: per completion, then over completions ("sequence", GRPO's paper and trl's
+loss_type="grpo"), over every token of the batch ("token", DAPO; trl's "bnpo" for one batch), or by a
+constant, the batch size times the longest allowed completion ("constant", Dr. GRPO).
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+AGGREGATIONS = ("sequence", "token", "constant")
+
+
+def _check_same_shape(**tensors) -> None:
+    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
+    if len(set(shapes.values())) != 1:
+        raise ValueError(f"these tensors must have one shape [batch, tokens]: {shapes}")
+
+
+def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: float = 1.0,
+        lam: float = 0.95) -> tuple[torch.Tensor, torch.Tensor]:
+    """(advantages, returns), both [B, T], by GAE over the tokens where `mask` is 1.
+
+    `rewards` [B, T] holds each token's reward (for a completion scored once, its reward at its last
+    token and 0 elsewhere); `values` [B, T] the value model's predictions. Masked positions (padding
+    after a completion ends) get 0 and do not pass anything back.
+    """
+    _check_same_shape(rewards=rewards, values=values, mask=mask)
+    if not (0 <= gamma <= 1 and 0 <= lam <= 1):
+        raise ValueError(f"gamma and lam must be between 0 and 1, got gamma={gamma}, lam={lam}")
+    mask = mask.to(values.dtype)
+    rewards, values = rewards * mask, values * mask
+    advantages = torch.zeros_like(values)
+    next_value = torch.zeros_like(values[:, 0])
+    next_adv = torch.zeros_like(values[:, 0])
+    for t in reversed(range(values.shape[1])):
+        delta = rewards[:, t] + gamma * next_value - values[:, t]
+        adv = delta + gamma * lam * next_adv
+        advantages[:, t] = adv * mask[:, t]
+        # a masked position is not a step: the next real token looks past it
+        next_value = torch.where(mask[:, t] > 0, values[:, t], next_value)
+        next_adv = torch.where(mask[:, t] > 0, adv, next_adv)
+    return advantages, (advantages + values) * mask
+
+
+def terminal_rewards(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """[B, T] rewards with each completion's score (`scores`, [B]) on its last unmasked token."""
+    out = torch.zeros(mask.shape, dtype=scores.dtype, device=scores.device)
+    lengths = mask.sum(-1).long()
+    if (lengths == 0).any():
+        raise ValueError("a completion with no tokens has no last token to reward")
+    out[torch.arange(mask.shape[0]), lengths - 1] = scores
+    return out
+
+
+def _aggregate(per_token: torch.Tensor, mask: torch.Tensor, aggregation: str, max_length: int | None):
+    mask = mask.to(per_token.dtype)
+    if aggregation == "sequence":
+        return ((per_token * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
+    if aggregation == "token":
+        return (per_token * mask).sum() / mask.sum().clamp(min=1.0)
+    if aggregation == "constant":
+        if not max_length:
+            raise ValueError("aggregation='constant' divides by batch size x max_length: pass max_length "
+                             "(the longest completion allowed, e.g. 96)")
+        return (per_token * mask).sum() / (per_token.shape[0] * max_length)
+    raise ValueError(f"unknown aggregation {aggregation!r}: choose one of {AGGREGATIONS}")
+
+
+def policy_loss(logps: torch.Tensor, old_logps: torch.Tensor, advantages: torch.Tensor,
+                mask: torch.Tensor, clip_low: float = 0.2, clip_high: float | None = None,
+                aggregation: str = "sequence", max_length: int | None = None) -> torch.Tensor:
+    """The clipped surrogate loss, per token, then averaged by `aggregation`.
+
+    ratio = exp(logps - old_logps); per token -min(ratio * A, clip(ratio, 1 - clip_low,
+    1 + clip_high) * A). `advantages` is [B, T] (PPO: per token) or [B] (GRPO: one per completion,
+    the same for all its tokens). clip_high defaults to clip_low; DAPO's "clip-higher" raises it.
+    """
+    if advantages.dim() == 1:
+        advantages = advantages.unsqueeze(-1).expand_as(logps)
+    _check_same_shape(logps=logps, old_logps=old_logps, advantages=advantages, mask=mask)
+    clip_high = clip_low if clip_high is None else clip_high
+    ratio = torch.exp(logps - old_logps)
+    clipped = torch.clamp(ratio, 1 - clip_low, 1 + clip_high)
+    per_token = -torch.min(ratio * advantages, clipped * advantages)
+    return _aggregate(per_token, mask, aggregation, max_length)
+
+
+def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor,
+               mask: torch.Tensor, clip: float | None = 0.2) -> torch.Tensor:
+    """PPO's value loss: squared error to the returns, per token (mean over unmasked tokens), with
+    the prediction's move from `old_values` clipped to `clip` (the larger of the two errors counts)."""
+    _check_same_shape(values=values, old_values=old_values, returns=returns, mask=mask)
+    err = (values - returns) ** 2
+    if clip is not None:
+        moved = old_values + torch.clamp(values - old_values, -clip, clip)
+        err = torch.max(err, (moved - returns) ** 2)
+    return 0.5 * _aggregate(err, mask, "token", None)
+
+
+class ValueModel(nn.Module):
+    """The value model: a copy of a causal LM's body (its own weights, trained separately) with a
+    linear head that reads each position's last hidden state and outputs one number. It is as large
+    as the policy: the memory PPO pays and GRPO saves."""
+
+    def __init__(self, causal_lm):
+        super().__init__()
+        body = getattr(causal_lm, "model", None)
+        if body is None:
+            raise ValueError(f"{type(causal_lm).__name__} has no .model body (a decoder-only causal LM "
+                             "from transformers, e.g. LlamaForCausalLM, has one)")
+        self.body = copy.deepcopy(body)
+        self.head = nn.Linear(causal_lm.config.hidden_size, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """[B, T] predicted reward to come at every position."""
+        hidden = self.body(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(hidden).squeeze(-1)
+
+
+def token_logps(model, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """[B, T-1]: the log-probability the model gives each token after the first, given the ones
+    before (position t scores token t+1)."""
+    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1]
+    return torch.log_softmax(logits.float(), -1).gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)

@@ -1,0 +1,109 @@
+"""PPO's pieces (lesson 6): GAE against a hand computation, the clipped losses, the value model."""
+import math
+
+import pytest
+import torch
+
+from lessons_lib import ppo
+
+
+def test_gae_matches_a_hand_computation():
+    # one completion of three tokens, reward 1 at the end; gamma 1, lambda 0.5:
+    # delta_2 = 1 - 0.7 = 0.3            A_2 = 0.3
+    # delta_1 = 0.7 - 0.6 = 0.1          A_1 = 0.1 + 0.5 * 0.3 = 0.25
+    # delta_0 = 0.6 - 0.5 = 0.1          A_0 = 0.1 + 0.5 * 0.25 = 0.225
+    # a second completion of two tokens, then padding (whose value must be ignored):
+    # delta_1 = 1 - 0.4 = 0.6            A_1 = 0.6
+    # delta_0 = 0.4 - 0.2 = 0.2          A_0 = 0.2 + 0.5 * 0.6 = 0.5
+    rewards = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    values = torch.tensor([[0.5, 0.6, 0.7], [0.2, 0.4, 9.0]])
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
+    adv, ret = ppo.gae(rewards, values, mask, gamma=1.0, lam=0.5)
+    assert torch.allclose(adv, torch.tensor([[0.225, 0.25, 0.3], [0.5, 0.6, 0.0]]))
+    assert torch.allclose(ret, torch.tensor([[0.725, 0.85, 1.0], [0.7, 1.0, 0.0]]))
+
+
+def test_gae_with_lambda_1_is_the_reward_to_come_minus_the_value():
+    values = torch.tensor([[0.5, 0.4, 0.3, 0.9]])
+    mask = torch.ones(1, 4)
+    rewards = ppo.terminal_rewards(torch.tensor([2.0]), mask)
+    adv, ret = ppo.gae(rewards, values, mask, gamma=1.0, lam=1.0)
+    assert torch.allclose(adv, 2.0 - values) and torch.allclose(ret, torch.full((1, 4), 2.0))
+
+
+def test_terminal_rewards_put_the_score_on_the_last_token():
+    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
+    out = ppo.terminal_rewards(torch.tensor([3.0, -1.0]), mask)
+    assert out.tolist() == [[0.0, 3.0, 0.0], [0.0, 0.0, -1.0]]
+    with pytest.raises(ValueError, match="no tokens"):
+        ppo.terminal_rewards(torch.tensor([1.0]), torch.zeros(1, 3))
+
+
+def test_policy_loss_at_ratio_1_is_minus_the_mean_advantage_by_each_aggregation():
+    logps = torch.zeros(2, 3)
+    mask = torch.tensor([[1, 1, 1], [1, 0, 0]])
+    adv = torch.tensor([1.0, -2.0])  # one per completion, as GRPO gives
+    seq = ppo.policy_loss(logps, logps, adv, mask, aggregation="sequence")
+    tok = ppo.policy_loss(logps, logps, adv, mask, aggregation="token")
+    const = ppo.policy_loss(logps, logps, adv, mask, aggregation="constant", max_length=4)
+    assert seq.item() == pytest.approx(-(1.0 + -2.0) / 2)           # each completion weighs the same
+    assert tok.item() == pytest.approx(-(3 * 1.0 - 2.0) / 4)          # each token weighs the same
+    assert const.item() == pytest.approx(-(3 * 1.0 - 2.0) / (2 * 4))  # a constant
+    with pytest.raises(ValueError, match="max_length"):
+        ppo.policy_loss(logps, logps, adv, mask, aggregation="constant")
+    with pytest.raises(ValueError, match="aggregation"):
+        ppo.policy_loss(logps, logps, adv, mask, aggregation="mean")
+
+
+def test_policy_loss_clips_only_where_it_would_help_the_objective():
+    old = torch.zeros(1, 1)
+    doubled = torch.full((1, 1), math.log(2.0))  # ratio 2
+    mask = torch.ones(1, 1)
+    up = ppo.policy_loss(doubled, old, torch.tensor([1.0]), mask, clip_low=0.2)
+    down = ppo.policy_loss(doubled, old, torch.tensor([-1.0]), mask, clip_low=0.2)
+    higher = ppo.policy_loss(doubled, old, torch.tensor([1.0]), mask, clip_low=0.2, clip_high=0.28)
+    assert up.item() == pytest.approx(-1.2)      # a good token's gain is capped at 1 + clip
+    assert down.item() == pytest.approx(2.0)     # a bad token's loss is not
+    assert higher.item() == pytest.approx(-1.28)  # DAPO's clip-higher
+
+
+def test_value_loss_clips_the_move_from_the_old_prediction():
+    old, ret, mask = torch.zeros(1, 1), torch.ones(1, 1), torch.ones(1, 1)
+    # moved to 1.0 from 0.0: the clipped prediction 0.2 is further from the return, and counts
+    assert ppo.value_loss(torch.ones(1, 1), old, ret, mask, clip=0.2).item() == pytest.approx(0.5 * 0.8 ** 2)
+    assert ppo.value_loss(torch.ones(1, 1), old, ret, mask, clip=None).item() == pytest.approx(0.0)
+
+
+def test_the_value_loss_falls_on_a_fixed_batch(fresh_tiny):
+    model, tok = fresh_tiny
+    torch.manual_seed(0)
+    critic = ppo.ValueModel(model)
+    ids = torch.randint(3, tok.vocab_size, (4, 6))
+    mask = torch.ones(4, 6, dtype=torch.long)
+    returns = torch.tensor([1.0, 0.0, 1.0, 0.0]).unsqueeze(-1).expand(4, 6)
+    opt = torch.optim.Adam(critic.parameters(), lr=1e-2)
+    old = critic(ids, mask).detach()
+    losses = []
+    for _ in range(30):
+        loss = ppo.value_loss(critic(ids, mask), old, returns, mask, clip=None)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.3 * losses[0]
+    # its own weights: training the critic leaves the policy as it was
+    assert critic.body is not model.model
+
+
+def test_value_model_needs_a_causal_lm_body():
+    with pytest.raises(ValueError, match="body"):
+        ppo.ValueModel(torch.nn.Linear(2, 2))
+
+
+def test_token_logps_score_the_next_token(tiny):
+    model, tok = tiny
+    ids = torch.tensor([[1, 5, 6, 7]])
+    out = ppo.token_logps(model, ids, torch.ones_like(ids))
+    logits = model(input_ids=ids).logits
+    want = torch.log_softmax(logits[0, 1], -1)[6]
+    assert out.shape == (1, 3) and out[0, 1].item() == pytest.approx(want.item(), abs=1e-5)
