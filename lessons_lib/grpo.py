@@ -158,6 +158,9 @@ def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_st
         weight_decay=0.0,
         max_grad_norm=1.0,
         beta=beta,
+        # GRPO's paper adds the KL estimate as it is; trl 1.x multiplies it by the ratio by default
+        # (DeepSeek-V3.2's correction). Written out, so a run with beta > 0 is the published GRPO.
+        use_bias_correction_kl=False,
         loss_type=loss_type,
         scale_rewards="group",
         epsilon=0.2,
@@ -288,3 +291,39 @@ def train_grpo(model, tokenizer, dataset, reward_funcs, budget: RLBudget, reward
     trainer.train()
     model.eval()
     return trainer
+
+
+def trl_loss(model, tokenizer, prompt_ids, prompt_mask, completion_ids, completion_mask, advantages,
+             old_logps, ref_logps=None, loss_type: str = "grpo", beta: float = 0.0, epsilon: float = 0.2,
+             epsilon_high: float | None = None, max_completion_length: int | None = None,
+             use_bias_correction_kl: bool = False) -> float:
+    """trl's GRPO loss on one fixed batch, through GRPOTrainer.compute_loss: no sampling, no update.
+
+    What a hand-written loss is checked against (lesson 6). The batch is trl's own layout: prompt and
+    completion token ids with their masks, one advantage per completion, the log-probabilities the
+    completions had when sampled (`old_logps`, [B, T]) and, with beta > 0, under the reference model.
+    """
+    from datasets import Dataset
+
+    if beta and not getattr(model.config, "_name_or_path", ""):
+        raise ValueError("with beta > 0 trl loads the reference model from the policy's folder, and this "
+                         "model has none: save it (models.save) and load it back (models.load) first")
+    budget = dataclasses.replace(RLBudget().smoke(), prompts_per_update=1,
+                                 num_generations=int(completion_ids.shape[0]),
+                                 max_completion_length=max_completion_length or int(completion_ids.shape[1]))
+    args = grpo_config(budget, micro_batches=1, beta=beta, loss_type=loss_type, epsilon=epsilon,
+                       epsilon_high=epsilon if epsilon_high is None else epsilon_high, logging_steps=1,
+                       use_bias_correction_kl=use_bias_correction_kl)
+    trainer = grpo_trainer(model, tokenizer, Dataset.from_list([{"prompt": "x"}]),
+                           [lambda completions, **kw: [0.0] * len(completions)], args, share_prefix=False,
+                           fast_sampler=False)
+    trainer.current_gradient_accumulation_steps = 1  # what the Trainer's loop sets before each update
+    inputs = dict(prompt_ids=prompt_ids, prompt_mask=prompt_mask, completion_ids=completion_ids,
+                  completion_mask=completion_mask, advantages=advantages, old_per_token_logps=old_logps,
+                  num_items_in_batch=completion_mask.sum())
+    if beta:
+        inputs["ref_per_token_logps"] = ref_logps
+    model.train()
+    loss = trainer.compute_loss(model, inputs)
+    model.eval()
+    return float(loss.detach())

@@ -88,12 +88,18 @@ def _aggregate(per_token: torch.Tensor, mask: torch.Tensor, aggregation: str, ma
 
 def policy_loss(logps: torch.Tensor, old_logps: torch.Tensor, advantages: torch.Tensor,
                 mask: torch.Tensor, clip_low: float = 0.2, clip_high: float | None = None,
-                aggregation: str = "sequence", max_length: int | None = None) -> torch.Tensor:
+                aggregation: str = "sequence", max_length: int | None = None,
+                ref_logps: torch.Tensor | None = None, beta: float = 0.0,
+                kl_times_ratio: bool = False) -> torch.Tensor:
     """The clipped surrogate loss, per token, then averaged by `aggregation`.
 
     ratio = exp(logps - old_logps); per token -min(ratio * A, clip(ratio, 1 - clip_low,
     1 + clip_high) * A). `advantages` is [B, T] (PPO: per token) or [B] (GRPO: one per completion,
     the same for all its tokens). clip_high defaults to clip_low; DAPO's "clip-higher" raises it.
+    With beta > 0, each token also pays beta times the KL estimate to the reference model that
+    GRPO's paper uses: exp(ref - logp) - (ref - logp) - 1 (always >= 0, 0 where they agree);
+    `kl_times_ratio` multiplies it by the ratio first (DeepSeek-V3.2's correction, trl 1.x's default
+    use_bias_correction_kl=True).
     """
     if advantages.dim() == 1:
         advantages = advantages.unsqueeze(-1).expand_as(logps)
@@ -102,7 +108,18 @@ def policy_loss(logps: torch.Tensor, old_logps: torch.Tensor, advantages: torch.
     ratio = torch.exp(logps - old_logps)
     clipped = torch.clamp(ratio, 1 - clip_low, 1 + clip_high)
     per_token = -torch.min(ratio * advantages, clipped * advantages)
+    if beta:
+        if ref_logps is None:
+            raise ValueError("beta > 0 needs ref_logps, the reference model's log-probabilities")
+        diff = ref_logps - logps
+        kl = torch.exp(diff) - diff - 1
+        per_token = per_token + beta * (kl * ratio if kl_times_ratio else kl)
     return _aggregate(per_token, mask, aggregation, max_length)
+
+
+# trl's GRPO loss_type for each way of averaging (one batch, no gradient accumulation: trl's "dapo"
+# normalises by the tokens of the whole generation batch, which is then the same as "bnpo")
+TRL_LOSS_TYPES = {"sequence": "grpo", "token": "bnpo", "constant": "dr_grpo"}
 
 
 def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor,

@@ -107,3 +107,52 @@ def test_token_logps_score_the_next_token(tiny):
     logits = model(input_ids=ids).logits
     want = torch.log_softmax(logits[0, 1], -1)[6]
     assert out.shape == (1, 3) and out[0, 1].item() == pytest.approx(want.item(), abs=1e-5)
+
+
+@pytest.mark.parametrize("aggregation", ppo.AGGREGATIONS)
+def test_policy_loss_matches_trl_on_a_fixed_batch(fresh_tiny, tmp_path, aggregation):
+    """The hand-written loss, with a KL term and clip-higher, equals trl's GRPO loss of the matching
+    loss_type on the same batch (trl computes the new log-probabilities itself, from the model)."""
+    from lessons_lib.grpo import trl_loss
+    from lessons_lib.models import load, save
+
+    save(*fresh_tiny, tmp_path / "tiny")  # trl loads its reference model (beta > 0) from a folder
+    model, tok = load(tmp_path / "tiny")
+    g = torch.Generator().manual_seed(0)
+    prompt_ids = torch.randint(3, tok.vocab_size, (4, 3), generator=g)
+    completion_ids = torch.randint(3, tok.vocab_size, (4, 5), generator=g)
+    prompt_mask = torch.ones_like(prompt_ids)
+    completion_mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 0, 0, 0, 0]])
+    ids = torch.cat([prompt_ids, completion_ids], 1)
+    with torch.no_grad():
+        logps = ppo.token_logps(model, ids, torch.cat([prompt_mask, completion_mask], 1))[:, prompt_ids.shape[1] - 1:]
+    old = logps + 0.3 * torch.randn(logps.shape, generator=g)  # ratios away from 1, some clipped
+    ref = logps + 0.2 * torch.randn(logps.shape, generator=g)
+    adv = torch.tensor([1.0, -0.5, 0.25, -1.0])
+    mine = ppo.policy_loss(logps, old, adv, completion_mask, clip_low=0.2, clip_high=0.28,
+                           aggregation=aggregation, max_length=5, ref_logps=ref, beta=0.04)
+    theirs = trl_loss(model, tok, prompt_ids, prompt_mask, completion_ids, completion_mask, adv, old, ref,
+                      loss_type=ppo.TRL_LOSS_TYPES[aggregation], beta=0.04, epsilon=0.2, epsilon_high=0.28,
+                      max_completion_length=5)
+    assert mine.item() == pytest.approx(theirs, abs=1e-5)
+    weighted = ppo.policy_loss(logps, old, adv, completion_mask, clip_low=0.2, clip_high=0.28,
+                               aggregation=aggregation, max_length=5, ref_logps=ref, beta=0.04,
+                               kl_times_ratio=True)
+    theirs_weighted = trl_loss(model, tok, prompt_ids, prompt_mask, completion_ids, completion_mask, adv, old,
+                               ref, loss_type=ppo.TRL_LOSS_TYPES[aggregation], beta=0.04, epsilon=0.2,
+                               epsilon_high=0.28, max_completion_length=5, use_bias_correction_kl=True)
+    assert weighted.item() == pytest.approx(theirs_weighted, abs=1e-5)
+    assert abs(weighted.item() - mine.item()) > 1e-5  # the two KL terms differ on this batch
+    if aggregation == "token":  # trl's "dapo" is the same on one batch
+        dapo = trl_loss(model, tok, prompt_ids, prompt_mask, completion_ids, completion_mask, adv, old, ref,
+                        loss_type="dapo", beta=0.04, epsilon=0.2, epsilon_high=0.28, max_completion_length=5)
+        assert mine.item() == pytest.approx(dapo, abs=1e-5)
+
+
+def test_trl_loss_with_a_kl_term_needs_a_model_from_a_folder(fresh_tiny):
+    from lessons_lib.grpo import trl_loss
+
+    model, tok = fresh_tiny
+    one = torch.ones(1, 2, dtype=torch.long)
+    with pytest.raises(ValueError, match="folder"):
+        trl_loss(model, tok, one, one, one, one, torch.zeros(1), torch.zeros(1, 2), torch.zeros(1, 2), beta=0.1)
