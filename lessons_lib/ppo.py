@@ -23,6 +23,7 @@ constant, the batch size times the longest allowed completion ("constant", Dr. G
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import torch
 from torch import nn
@@ -161,3 +162,158 @@ def token_logps(model, input_ids: torch.Tensor, attention_mask: torch.Tensor) ->
     before (position t scores token t+1)."""
     logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1]
     return torch.log_softmax(logits.float(), -1).gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+
+
+# --- the loop: sample, score, estimate advantages with the value model, update both ---------------------------
+
+@dataclasses.dataclass(frozen=True)
+class PPOBudget:
+    """A PPO run's settings, on the same sampling budget as lesson 3's GRPO (RLBudget): the same
+    prompts and completions per update, so runs compare at equal completions sampled.
+
+    updates, prompts_per_update, num_generations, lr, temperature, max_completion_length: as RLBudget
+    value_lr        the value model's learning rate (its own optimizer)
+    epochs          passes over each update's completions (1: on-policy, as the course's GRPO)
+    minibatches     optimizer steps per pass (the completions split evenly)
+    clip, value_clip   the ratio's clip range, and how far a value prediction may move per update
+    gamma, lam      GAE's discount and its lambda
+    """
+
+    updates: int = 160
+    prompts_per_update: int = 8
+    num_generations: int = 8
+    lr: float = 5e-5
+    value_lr: float = 1e-3
+    temperature: float = 1.0
+    max_completion_length: int = 96
+    epochs: int = 1
+    minibatches: int = 1
+    clip: float = 0.2
+    value_clip: float = 0.2
+    gamma: float = 1.0
+    lam: float = 0.95
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr, check_updates
+
+        check_updates(self.updates, 100_000)
+        for name in ("prompts_per_update", "num_generations", "max_completion_length", "epochs", "minibatches"):
+            check_int(getattr(self, name), f"PPOBudget.{name}")
+        check_lr(self.lr, example="5e-5")
+        check_lr(self.value_lr, example="1e-3")
+        if (self.prompts_per_update * self.num_generations) % self.minibatches:
+            raise ValueError(f"PPOBudget.minibatches ({self.minibatches}) must divide the "
+                             f"{self.prompts_per_update * self.num_generations} completions of an update")
+        if not 0 <= self.gamma <= 1 or not 0 <= self.lam <= 1:
+            raise ValueError(f"gamma and lam must be between 0 and 1, got {self.gamma}, {self.lam}")
+
+    @property
+    def completions_per_update(self) -> int:
+        return self.prompts_per_update * self.num_generations
+
+    def smoke(self) -> PPOBudget:
+        return dataclasses.replace(self, updates=2, prompts_per_update=2, num_generations=2,
+                                   max_completion_length=16)
+
+
+def _padded(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, :len(r)], mask[i, :len(r)] = torch.tensor(r, dtype=torch.long), 1
+    return ids, mask
+
+
+def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward_weights=None,
+              value_model: ValueModel | None = None, seed: int = 0, on_update=None) -> dict:
+    """PPO on `dataset` (a 'prompt' column plus the columns the rewards read, as trl's GRPO takes
+    it) for `budget.updates` updates; trains `model` in place. Returns {'log_history': [...],
+    'value_model': ...}; the log uses trl's names ('rewards/<name>/mean', 'reward',
+    'completions/mean_length', 'entropy', 'frac_reward_zero_std') so the course's plots read both.
+
+    Each update: sample `num_generations` completions for each of `prompts_per_update` prompts (the
+    course's sampler), score them, take the policy's log-probabilities and the value model's
+    predictions, turn the final rewards into per-token advantages with GAE (whitened over the batch),
+    then take `epochs` x `minibatches` steps of the clipped policy loss and the clipped value loss,
+    each model with its own optimizer. `on_update(update, row)` is called after each update.
+    """
+    import time
+
+    from .runtime import seed_everything
+    from .sampler import sample
+
+    if not isinstance(budget, PPOBudget):
+        raise TypeError(f"train_ppo takes a PPOBudget, got {type(budget).__name__}")
+    if "prompt" not in dataset.column_names:
+        raise ValueError(f"the dataset needs a 'prompt' column; it has {dataset.column_names}")
+    weights = list(reward_weights or [1.0] * len(reward_funcs))
+    if len(weights) != len(reward_funcs):
+        raise ValueError(f"{len(reward_funcs)} reward functions but {len(weights)} weights")
+    seed_everything(seed)
+    value_model = value_model or ValueModel(model)
+    opt = torch.optim.AdamW(model.parameters(), lr=budget.lr, weight_decay=0.0)
+    vopt = torch.optim.AdamW(value_model.parameters(), lr=budget.value_lr, weight_decay=0.0)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
+    log, start, cursor = [], time.perf_counter(), 0
+    columns = [c for c in dataset.column_names if c != "prompt"]
+    for update in range(1, budget.updates + 1):
+        rows = [dataset[order[(cursor + i) % len(order)]] for i in range(budget.prompts_per_update)]
+        cursor += budget.prompts_per_update
+        prompts = [r["prompt"] for r in rows for _ in range(budget.num_generations)]
+        prompt_ids = [tokenizer(p).input_ids for p in prompts]
+        model.eval()
+        new = sample(model, prompt_ids, budget.max_completion_length, tokenizer.eos_token_id,
+                     pad_token_id=pad, temperature=budget.temperature)
+        texts = tokenizer.batch_decode(new, skip_special_tokens=True)
+        extra = {c: [r[c] for r in rows for _ in range(budget.num_generations)] for c in columns}
+        scores = torch.zeros(len(texts))
+        row = {}
+        for fn, w in zip(reward_funcs, weights):
+            got = torch.tensor([0.0 if s is None else float(s) for s in fn(texts, **extra)])
+            row[f"rewards/{getattr(fn, '__name__', 'reward')}/mean"] = got.mean().item()
+            scores += w * got
+        groups = scores.view(budget.prompts_per_update, budget.num_generations)
+        ids, attention = _padded([p + n for p, n in zip(prompt_ids, new)], pad)
+        cmask = torch.zeros_like(attention)
+        for i, (p, n) in enumerate(zip(prompt_ids, new)):
+            cmask[i, len(p):len(p) + len(n)] = 1
+        cmask = cmask[:, 1:]  # aligned with token_logps: position t scores token t+1
+        with torch.no_grad():
+            old_logps = token_logps(model, ids, attention)
+            old_values = value_model(ids, attention)[:, :-1]
+        adv, ret = gae(terminal_rewards(scores, cmask), old_values, cmask, budget.gamma, budget.lam)
+        m = cmask.bool()
+        adv = torch.where(m, (adv - adv[m].mean()) / (adv[m].std() + 1e-8), torch.zeros_like(adv))
+        model.train()
+        value_model.train()
+        size = len(texts) // budget.minibatches
+        for _ in range(budget.epochs):
+            for b in torch.randperm(len(texts)).split(size):
+                logits = model(input_ids=ids[b], attention_mask=attention[b]).logits[:, :-1].float()
+                logp_all = torch.log_softmax(logits, -1)
+                logps = logp_all.gather(-1, ids[b, 1:].unsqueeze(-1)).squeeze(-1)
+                p_loss = policy_loss(logps, old_logps[b], adv[b], cmask[b], budget.clip, aggregation="token")
+                v_loss = value_loss(value_model(ids[b], attention[b])[:, :-1], old_values[b], ret[b], cmask[b],
+                                    budget.value_clip)
+                opt.zero_grad()
+                vopt.zero_grad()
+                (p_loss + v_loss).backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_(value_model.parameters(), 1.0)
+                opt.step()
+                vopt.step()
+        with torch.no_grad():
+            entropy = -(logp_all.exp() * logp_all).sum(-1)
+            entropy = (entropy * cmask[b]).sum() / cmask[b].sum().clamp(min=1)
+        row.update({"reward": scores.mean().item(), "completions/mean_length": float(cmask.sum(-1).float().mean()),
+                    "entropy": entropy.item(), "frac_reward_zero_std": float((groups.std(-1) == 0).float().mean()),
+                    "loss": p_loss.item(), "value_loss": v_loss.item(), "step": update,
+                    "completions": update * budget.completions_per_update,
+                    "seconds": time.perf_counter() - start})
+        log.append(row)
+        if on_update:
+            on_update(update, row)
+    model.eval()
+    return {"log_history": log, "value_model": value_model}

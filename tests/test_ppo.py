@@ -156,3 +156,39 @@ def test_trl_loss_with_a_kl_term_needs_a_model_from_a_folder(fresh_tiny):
     one = torch.ones(1, 2, dtype=torch.long)
     with pytest.raises(ValueError, match="folder"):
         trl_loss(model, tok, one, one, one, one, torch.zeros(1), torch.zeros(1, 2), torch.zeros(1, 2), beta=0.1)
+
+
+def _dataset(n=4):
+    from datasets import Dataset
+
+    return Dataset.from_list([dict(prompt=f"Q: 1{i}+1\nA: ", answer=11 + i) for i in range(n)])
+
+
+def _short(completions, **kwargs):
+    """Shorter is better: a reward that differs between an untrained model's completions."""
+    return [-len(c) / 10 for c in completions]
+
+
+def test_train_ppo_runs_updates_and_logs_trl_names(fresh_tiny):
+    model, tok = fresh_tiny
+    before = [p.detach().clone() for p in model.parameters()]
+    budget = ppo.PPOBudget().smoke()
+    seen = []
+    out = ppo.train_ppo(model, tok, _dataset(), [_short], budget, on_update=lambda u, row: seen.append(u))
+    log = out["log_history"]
+    assert seen == [1, 2] and [r["step"] for r in log] == [1, 2]
+    for key in ("rewards/_short/mean", "reward", "completions/mean_length", "entropy", "frac_reward_zero_std",
+                "value_loss", "completions"):
+        assert key in log[-1]
+    assert log[-1]["completions"] == 2 * budget.completions_per_update
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    assert out["value_model"].body is not model.model and not model.training
+
+
+def test_ppo_budget_checks_its_fields():
+    with pytest.raises(ValueError, match="minibatches"):
+        ppo.PPOBudget(prompts_per_update=3, num_generations=3, minibatches=2)
+    with pytest.raises(ValueError):
+        ppo.PPOBudget(lr=0)
+    with pytest.raises(TypeError, match="PPOBudget"):
+        ppo.train_ppo(None, None, _dataset(), [_short], budget=object())
