@@ -71,3 +71,12 @@ def fresh_tiny():
 def known_problem():
     """37+8-5+9 -> 37+8=45, 45-5=40, 40+9=49: the example of the docstrings."""
     return Problem(37, (("+", 8), ("-", 5), ("+", 9)))
+
+
+def verdict(capsys, ok: bool, *says: str) -> str:
+    """The printed output, after asserting its ✅/❌ mark and that it holds each of `says`."""
+    out = capsys.readouterr().out
+    assert ("✅" if ok else "❌") in out, out
+    for s in says:
+        assert s in out, f"{s!r} not in {out!r}"
+    return out

@@ -20,14 +20,7 @@ from lessons_lib.exercises import (
     check_pass_at_k,
 )
 
-
-def verdict(capsys, ok: bool, *says: str) -> str:
-    """The printed output, after asserting its ✅/❌ mark and that it holds each of `says`."""
-    out = capsys.readouterr().out
-    assert ("✅" if ok else "❌") in out, out
-    for s in says:
-        assert s in out, f"{s!r} not in {out!r}"
-    return out
+from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 
 
 def failing_case(out: str) -> tuple[int, int, int]:

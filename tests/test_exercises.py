@@ -22,14 +22,7 @@ from lessons_lib.formats import extract_answer, sft_target
 from lessons_lib.rewards import accuracy_reward, format_reward
 from lessons_lib.tasks import Problem, make_dataset, make_problems, parse_question, split_of
 
-
-def verdict(capsys, ok: bool, *says: str) -> str:
-    """The printed output, after asserting its ✅/❌ mark and that it holds each of `says`."""
-    out = capsys.readouterr().out
-    assert ("✅" if ok else "❌") in out, out
-    for s in says:
-        assert s in out, f"{s!r} not in {out!r}"
-    return out
+from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 
 
 # --- check_solver ------------------------------------------------------------------------------
