@@ -473,7 +473,7 @@ def claims(f: dict) -> list[dict]:
     add("RL algorithms (PPO, GRPO, ...) land close together", "Yue et al.", "not testable here",
         "lesson 6 compares RL algorithms on the toy world")
     add("the same holds for large models on real benchmarks", "DeepSeek-Math, Yue et al.",
-        "not testable here", "a 0.5M-parameter model on one toy task says nothing about scale")
+        "not testable here", "a tiny model on one toy task says nothing about scale")
     return rows
 
 
