@@ -985,9 +985,13 @@ def block_instructors(s: Sources) -> str:
     for rel, data in ((BINDER_FULL, full1), (BINDER_SMOKE, smoke1)):
         if data:
             built = _try(lambda s: s.get(rel, "env_build_s"), s, 0)  # None: an env built earlier
+            reruns = _try(lambda s: s.get(rel, "rerun_notebooks"), s, {})
+            again = sorted({d[:10] for d in reruns.values()})
             notes.append(f"`{rel}` ({s.get(rel, 'written')[:10]}"
                          + (f", env built from `binder/` in {secs(built)}" if built else "")
-                         + f", cap by {s.get(rel, 'cap_method')})")
+                         + f", cap by {s.get(rel, 'cap_method')}"
+                         + (f"; {len(reruns)} notebooks re-run in the same env on {and_list(again)}"
+                            if reruns else "") + ")")
     lines += ["", "1 core: `scripts/binder_check.py` (a fresh environment from `binder/` alone, every "
               "notebook pinned to one CPU with `taskset`, in a 2 GB memory cgroup, as on Binder); "
               + "; ".join(notes) + ". 2 cores: the reference run (`results/timings.json`)."]
