@@ -12,9 +12,11 @@ Each run starts from lesson 3's base (data/checkpoints/03_base), under R1-Zero's
     Dr. GRPO        trl, loss_type="dr_grpo", scale_rewards="none", beta 0
     DAPO            trl, loss_type="dapo" (token-level), clip-higher (epsilon_high 0.28), beta 0
                     (dynamic sampling not built yet)
+    RLOO            trl's RLOOTrainer: each completion's baseline is the mean reward of the others
+                    in its group; beta 0 (trl samples with model.generate: no course sampler hook)
     PPO             lessons_lib.ppo.train_ppo: a learned value model and GAE, no groups needed
 
-Not yet here (the issue asks for them): REINFORCE without a baseline, RLOO (trl's RLOOTrainer).
+Not yet here (the issue asks for it): REINFORCE without a baseline.
 For each run: seconds per update, completions per second, the training reward's last-10 mean, and
 `r1.measure` after training (format, pass@1, greedy by steps). Writes bench/rl_algorithms.json.
 """
@@ -40,6 +42,29 @@ TRL_RUNS = {
 }
 
 
+def _train_rloo(model, tok, data, funcs, weights, budget, seed: int) -> list[dict]:
+    import tempfile
+
+    from transformers.trainer_callback import PrinterCallback
+    from trl import RLOOConfig, RLOOTrainer
+
+    from lessons_lib.runtime import trainer_settings
+
+    args = RLOOConfig(output_dir=tempfile.mkdtemp(prefix="rloo-"), max_steps=budget.updates,
+                      per_device_train_batch_size=budget.completions_per_update // 2,
+                      gradient_accumulation_steps=2, num_generations=budget.num_generations,
+                      learning_rate=budget.lr, lr_scheduler_type="constant", warmup_steps=0,
+                      weight_decay=0.0, max_grad_norm=1.0, beta=0.0, epsilon=0.2, num_iterations=1,
+                      temperature=budget.temperature, top_p=1.0, top_k=0,
+                      max_completion_length=budget.max_completion_length, reward_weights=weights,
+                      seed=seed, data_seed=seed, log_completions=False, **trainer_settings("cpu", 1))
+    trainer = RLOOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=data, processing_class=tok)
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    model.eval()
+    return trainer.state.log_history
+
+
 def _tail_mean(log: list[dict], key: str, n: int = 10) -> float | None:
     vals = [r[key] for r in log if r.get(key) is not None][-n:]
     return sum(vals) / len(vals) if vals else None
@@ -60,7 +85,9 @@ def run(name: str, updates: int, seed: int) -> dict:
     data = rl_dataset(budget.train_problems_per_step_count, seed=seed)
     funcs, weights = [accuracy_reward, format_reward], [1.0, 0.5]
     t0 = time.perf_counter()
-    if name == "PPO":
+    if name == "RLOO":
+        log = _train_rloo(model, tok, data, funcs, weights, budget, seed)
+    elif name == "PPO":
         pb = ppo.PPOBudget(updates=updates, prompts_per_update=budget.prompts_per_update,
                            num_generations=budget.num_generations, lr=budget.lr,
                            max_completion_length=budget.max_completion_length)
@@ -76,33 +103,37 @@ def run(name: str, updates: int, seed: int) -> dict:
                 train_accuracy_last10=_tail_mean(log, "rewards/accuracy_reward/mean"),
                 train_format_last10=_tail_mean(log, "rewards/format_reward/mean"),
                 format_rate=m["format_rate"], pass1=m["pass1"], greedy_by_steps=m["greedy_by_steps"],
-                tokens=m["tokens"], settings=TRL_RUNS.get(name, {"value model": "ppo.ValueModel"}))
+                tokens=m["tokens"], settings=TRL_RUNS.get(name, {"RLOO": {"trainer": "RLOOTrainer", "beta": 0.0}}.get(
+                    name, {"value model": "ppo.ValueModel"})))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--updates", type=int, default=40)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--algorithms", nargs="+", default=[*TRL_RUNS, "PPO"])
+    ap.add_argument("--algorithms", nargs="+", default=[*TRL_RUNS, "RLOO", "PPO"])
     ap.add_argument("--out", type=Path, default=HERE / "rl_algorithms.json")
     args = ap.parse_args()
-    unknown = [a for a in args.algorithms if a not in [*TRL_RUNS, "PPO"]]
+    known = [*TRL_RUNS, "RLOO", "PPO"]
+    unknown = [a for a in args.algorithms if a not in known]
     if unknown:
-        sys.exit(f"unknown algorithm(s) {unknown}: choose from {[*TRL_RUNS, 'PPO']}")
+        sys.exit(f"unknown algorithm(s) {unknown}: choose from {known}")
     from lessons_lib.runtime import quiet
 
     quiet()
-    rows = []
+    # runs already in the file are kept unless this call repeats them (same algorithm, seed, updates)
+    rows = json.loads(args.out.read_text())["rows"] if args.out.exists() else []
     for seed in args.seeds:
         for name in args.algorithms:
             row = run(name, args.updates, seed)
+            rows = [r for r in rows if (r["algorithm"], r["seed"], r["updates"]) != (name, seed, args.updates)]
             rows.append(row)
             print(f"seed {seed} {name:9s} {row['seconds_per_update']:.2f} s/update "
                   f"{row['completions_per_second']:.0f} completions/s  train acc {row['train_accuracy_last10']:.2f}  "
                   f"format {row['format_rate']:.2f}  pass@1 {row['pass1']:.2f}", flush=True)
             args.out.write_text(json.dumps(dict(rows=rows, machine=f"{platform.machine()}, {os.cpu_count()} cores",
                                                 note="first cut of issue 12's comparison: one seed, "
-                                                     "no REINFORCE or RLOO yet"), indent=1))
+                                                     "no REINFORCE yet"), indent=1))
     print(f"wrote {args.out}")
 
 
