@@ -16,7 +16,8 @@ Each run starts from lesson 3's base (data/checkpoints/03_base), under R1-Zero's
                     in its group; beta 0 (trl samples with model.generate: no course sampler hook)
     PPO             lessons_lib.ppo.train_ppo: a learned value model and GAE, no groups needed
 
-Not yet here (the issue asks for it): REINFORCE without a baseline.
+    REINFORCE       the same loop with no baseline (ppo.train_ppo(baseline="none")): every token's
+                    advantage is its completion's reward
 For each run: seconds per update, completions per second, the training reward's last-10 mean, and
 `r1.measure` after training (format, pass@1, greedy by steps). Writes bench/rl_algorithms.json.
 """
@@ -87,11 +88,12 @@ def run(name: str, updates: int, seed: int) -> dict:
     t0 = time.perf_counter()
     if name == "RLOO":
         log = _train_rloo(model, tok, data, funcs, weights, budget, seed)
-    elif name == "PPO":
+    elif name in ("PPO", "REINFORCE"):
         pb = ppo.PPOBudget(updates=updates, prompts_per_update=budget.prompts_per_update,
                            num_generations=budget.num_generations, lr=budget.lr,
                            max_completion_length=budget.max_completion_length)
-        log = ppo.train_ppo(model, tok, data, funcs, pb, reward_weights=weights, seed=seed)["log_history"]
+        log = ppo.train_ppo(model, tok, data, funcs, pb, reward_weights=weights, seed=seed,
+                            baseline="value" if name == "PPO" else "none")["log_history"]
     else:
         log = train_grpo(model, tok, data, funcs, budget, reward_weights=weights, seed=seed,
                          **TRL_RUNS[name]).state.log_history
@@ -103,7 +105,8 @@ def run(name: str, updates: int, seed: int) -> dict:
                 train_accuracy_last10=_tail_mean(log, "rewards/accuracy_reward/mean"),
                 train_format_last10=_tail_mean(log, "rewards/format_reward/mean"),
                 format_rate=m["format_rate"], pass1=m["pass1"], greedy_by_steps=m["greedy_by_steps"],
-                tokens=m["tokens"], settings=TRL_RUNS.get(name, {"RLOO": {"trainer": "RLOOTrainer", "beta": 0.0}}.get(
+                tokens=m["tokens"], settings=TRL_RUNS.get(name, {"RLOO": {"trainer": "RLOOTrainer", "beta": 0.0},
+                                                        "REINFORCE": {"baseline": "none"}}.get(
                     name, {"value model": "ppo.ValueModel"})))
 
 
@@ -111,10 +114,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--updates", type=int, default=40)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--algorithms", nargs="+", default=[*TRL_RUNS, "RLOO", "PPO"])
+    ap.add_argument("--algorithms", nargs="+", default=["REINFORCE", *TRL_RUNS, "RLOO", "PPO"])
     ap.add_argument("--out", type=Path, default=HERE / "rl_algorithms.json")
     args = ap.parse_args()
-    known = [*TRL_RUNS, "RLOO", "PPO"]
+    known = ["REINFORCE", *TRL_RUNS, "RLOO", "PPO"]
     unknown = [a for a in args.algorithms if a not in known]
     if unknown:
         sys.exit(f"unknown algorithm(s) {unknown}: choose from {known}")
@@ -133,7 +136,7 @@ def main() -> None:
                   f"format {row['format_rate']:.2f}  pass@1 {row['pass1']:.2f}", flush=True)
             args.out.write_text(json.dumps(dict(rows=rows, machine=f"{platform.machine()}, {os.cpu_count()} cores",
                                                 note="first cut of issue 12's comparison: one seed, "
-                                                     "no REINFORCE yet"), indent=1))
+                                                     "no tuning"), indent=1))
     print(f"wrote {args.out}")
 
 

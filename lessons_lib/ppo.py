@@ -225,8 +225,12 @@ def _padded(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor
     return ids, mask
 
 
+BASELINES = ("value", "none")  # PPO's learned value model and GAE; REINFORCE's raw reward
+
+
 def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward_weights=None,
-              value_model: ValueModel | None = None, seed: int = 0, on_update=None) -> dict:
+              value_model: ValueModel | None = None, seed: int = 0, on_update=None,
+              baseline: str = "value") -> dict:
     """PPO on `dataset` (a 'prompt' column plus the columns the rewards read, as trl's GRPO takes
     it) for `budget.updates` updates; trains `model` in place. Returns {'log_history': [...],
     'value_model': ...}; the log uses trl's names ('rewards/<name>/mean', 'reward',
@@ -237,6 +241,10 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
     predictions, turn the final rewards into per-token advantages with GAE (whitened over the batch),
     then take `epochs` x `minibatches` steps of the clipped policy loss and the clipped value loss,
     each model with its own optimizer. `on_update(update, row)` is called after each update.
+
+    baseline="none" is REINFORCE with no baseline, on the same loop: no value model, every token's
+    advantage is its completion's reward as it is (not centred, not scaled), so a group where every
+    completion earns the same reward still pushes (unlike GRPO's, whose advantages are then 0).
     """
     import time
 
@@ -250,10 +258,13 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
     weights = list(reward_weights or [1.0] * len(reward_funcs))
     if len(weights) != len(reward_funcs):
         raise ValueError(f"{len(reward_funcs)} reward functions but {len(weights)} weights")
+    if baseline not in BASELINES:
+        raise ValueError(f"unknown baseline {baseline!r}: choose 'value' (PPO) or 'none' (REINFORCE)")
     seed_everything(seed)
-    value_model = value_model or ValueModel(model)
+    learned = baseline == "value"
+    value_model = (value_model or ValueModel(model)) if learned else None
     opt = torch.optim.AdamW(model.parameters(), lr=budget.lr, weight_decay=0.0)
-    vopt = torch.optim.AdamW(value_model.parameters(), lr=budget.value_lr, weight_decay=0.0)
+    vopt = torch.optim.AdamW(value_model.parameters(), lr=budget.value_lr, weight_decay=0.0) if learned else None
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
     log, start, cursor = [], time.perf_counter(), 0
@@ -282,12 +293,15 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
         cmask = cmask[:, 1:]  # aligned with token_logps: position t scores token t+1
         with torch.no_grad():
             old_logps = token_logps(model, ids, attention)
-            old_values = value_model(ids, attention)[:, :-1]
-        adv, ret = gae(terminal_rewards(scores, cmask), old_values, cmask, budget.gamma, budget.lam)
-        m = cmask.bool()
-        adv = torch.where(m, (adv - adv[m].mean()) / (adv[m].std() + 1e-8), torch.zeros_like(adv))
+            old_values = value_model(ids, attention)[:, :-1] if learned else None
+        if learned:
+            adv, ret = gae(terminal_rewards(scores, cmask), old_values, cmask, budget.gamma, budget.lam)
+            m = cmask.bool()
+            adv = torch.where(m, (adv - adv[m].mean()) / (adv[m].std() + 1e-8), torch.zeros_like(adv))
+            value_model.train()
+        else:
+            adv = scores.unsqueeze(-1) * cmask
         model.train()
-        value_model.train()
         size = len(texts) // budget.minibatches
         for _ in range(budget.epochs):
             for b in torch.randperm(len(texts)).split(size):
@@ -296,14 +310,16 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
                 logps = logp_all.gather(-1, ids[b, 1:].unsqueeze(-1)).squeeze(-1)
                 p_loss = policy_loss(logps, old_logps[b], adv[b], cmask[b], budget.clip, aggregation="token")
                 v_loss = value_loss(value_model(ids[b], attention[b])[:, :-1], old_values[b], ret[b], cmask[b],
-                                    budget.value_clip)
+                                    budget.value_clip) if learned else torch.zeros(())
                 opt.zero_grad()
-                vopt.zero_grad()
+                if learned:
+                    vopt.zero_grad()
                 (p_loss + v_loss).backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                torch.nn.utils.clip_grad_norm_(value_model.parameters(), 1.0)
                 opt.step()
-                vopt.step()
+                if learned:
+                    torch.nn.utils.clip_grad_norm_(value_model.parameters(), 1.0)
+                    vopt.step()
         with torch.no_grad():
             entropy = -(logp_all.exp() * logp_all).sum(-1)
             entropy = (entropy * cmask[b]).sum() / cmask[b].sum().clamp(min=1)

@@ -192,3 +192,14 @@ def test_ppo_budget_checks_its_fields():
         ppo.PPOBudget(lr=0)
     with pytest.raises(TypeError, match="PPOBudget"):
         ppo.train_ppo(None, None, _dataset(), [_short], budget=object())
+
+
+def test_reinforce_has_no_value_model_and_pushes_even_when_a_group_agrees(fresh_tiny):
+    model, tok = fresh_tiny
+    before = [p.detach().clone() for p in model.parameters()]
+    const = lambda completions, **kw: [1.0] * len(completions)  # every group agrees: GRPO would not move
+    out = ppo.train_ppo(model, tok, _dataset(), [const], ppo.PPOBudget().smoke(), baseline="none")
+    assert out["value_model"] is None and out["log_history"][-1]["frac_reward_zero_std"] == 1.0
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    with pytest.raises(ValueError, match="baseline"):
+        ppo.train_ppo(model, tok, _dataset(), [const], ppo.PPOBudget().smoke(), baseline="mean")
