@@ -234,6 +234,8 @@ def mean_logprobs(model, tokenizer, prompts: list[str], completions: list[str],
     (how likely the model finds a text: higher is more its own)."""
     import torch
 
+    from .evaluation import padded, token_logps
+
     if len(prompts) != len(completions):
         raise ValueError(f"{len(prompts)} prompts but {len(completions)} completions")
     model.eval()
@@ -244,14 +246,8 @@ def mean_logprobs(model, tokenizer, prompts: list[str], completions: list[str],
         for i in range(0, len(prompts), batch_size):
             heads = tokenizer(prompts[i:i + batch_size], add_special_tokens=True).input_ids
             tails = tokenizer(completions[i:i + batch_size], add_special_tokens=False).input_ids
-            rows = [h + t for h, t in zip(heads, tails)]
-            width = max(len(r) for r in rows)
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for j, r in enumerate(rows):
-                ids[j, :len(r)], mask[j, :len(r)] = torch.tensor(r), 1
-            logp = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.log_softmax(-1)
-            token_logp = logp[:, :-1].gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1)
+            ids, mask = padded([h + t for h, t in zip(heads, tails)], pad)
+            token_logp = token_logps(model, ids.to(device), mask.to(device))
             for j, (h, t) in enumerate(zip(heads, tails)):
                 if not t:
                     out.append(0.0)
@@ -364,9 +360,8 @@ def curves(counts: dict, ks=KS, draws: int = 64) -> dict:
         for g, steps in GROUPS.items():
             mine = in_group(cs, steps)
             if mine:
-                out[name][g] = dict(pass_=pass_curve(mine, ks), path=pass_curve(mine, ks, "path"),
-                                    maj=maj_curve(mine, ks, draws))
-                out[name][g]["pass"] = out[name][g].pop("pass_")
+                out[name][g] = {"pass": pass_curve(mine, ks), "path": pass_curve(mine, ks, "path"),
+                                "maj": maj_curve(mine, ks, draws)}
     return out
 
 
@@ -508,12 +503,11 @@ def rl_on_prompts(model, tokenizer, budget: DistillBudget, seed: int = 0, device
     asked in its own language) for `budget.rl_updates` updates; trains `model` in place."""
     from datasets import Dataset
 
+    from .r1 import rl_rows
     from .recipe import rl_stage
     from .rewards import accuracy_reward, format_reward
 
-    rows = [dict(prompt=r1_zero_prompt(ask(p)), answer=p.answer, steps=p.steps,
-                 language=question_notation(p)) for p in trace_problems(budget, seed)]
-    dataset = Dataset.from_list(rows).shuffle(seed=seed)
+    dataset = Dataset.from_list(rl_rows(trace_problems(budget, seed))).shuffle(seed=seed)
     return rl_stage(model, tokenizer, dataset, [accuracy_reward, format_reward], [1.0, 0.5],
                     budget.rl_updates, seed=seed, device=device, callbacks=callbacks)
 

@@ -1,4 +1,5 @@
-"""Evaluation: greedy accuracy by number of steps, batched sampling, pass@k and maj@k.
+"""Evaluation: greedy accuracy by number of steps, batched sampling, pass@k, maj@k, and the
+per-token log-probabilities a model gives a text (PPO trains on them, lesson 5 scores likelihoods).
 
 pass@k uses the unbiased estimator of Chen et al. (2021): from n samples of which c are correct,
 the chance that at least one of k drawn without replacement is correct is 1 - C(n-c, k) / C(n, k).
@@ -161,3 +162,20 @@ def mean_tokens(tokenizer, completions: list[str]) -> float:
         return 0.0
     lens = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) for c in completions]
     return sum(lens) / len(lens)
+
+
+def padded(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(ids, attention mask), [B, T]: token-id rows padded on the right with `pad`."""
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, :len(r)], mask[i, :len(r)] = torch.tensor(r, dtype=torch.long), 1
+    return ids, mask
+
+
+def token_logps(model, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """[B, T-1]: the log-probability the model gives each token after the first, given the ones
+    before (position t scores token t+1)."""
+    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1]
+    return torch.log_softmax(logits.float(), -1).gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)

@@ -28,6 +28,8 @@ import dataclasses
 import torch
 from torch import nn
 
+from .evaluation import padded, token_logps
+
 AGGREGATIONS = ("sequence", "token", "constant")
 
 
@@ -157,13 +159,6 @@ class ValueModel(nn.Module):
         return self.head(hidden).squeeze(-1)
 
 
-def token_logps(model, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """[B, T-1]: the log-probability the model gives each token after the first, given the ones
-    before (position t scores token t+1)."""
-    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1]
-    return torch.log_softmax(logits.float(), -1).gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
-
-
 # --- the loop: sample, score, estimate advantages with the value model, update both ---------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -214,15 +209,6 @@ class PPOBudget:
     def smoke(self) -> PPOBudget:
         return dataclasses.replace(self, updates=2, prompts_per_update=2, num_generations=2,
                                    max_completion_length=16)
-
-
-def _padded(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, r in enumerate(rows):
-        ids[i, :len(r)], mask[i, :len(r)] = torch.tensor(r, dtype=torch.long), 1
-    return ids, mask
 
 
 BASELINES = ("value", "none")  # PPO's learned value model and GAE; REINFORCE's raw reward
@@ -286,7 +272,7 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
             row[f"rewards/{getattr(fn, '__name__', 'reward')}/mean"] = got.mean().item()
             scores += w * got
         groups = scores.view(budget.prompts_per_update, budget.num_generations)
-        ids, attention = _padded([p + n for p, n in zip(prompt_ids, new)], pad)
+        ids, attention = padded([p + n for p, n in zip(prompt_ids, new)], pad)
         cmask = torch.zeros_like(attention)
         for i, (p, n) in enumerate(zip(prompt_ids, new)):
             cmask[i, len(p):len(p) + len(n)] = 1

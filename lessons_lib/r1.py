@@ -45,12 +45,15 @@ def rl_dataset(n_per_step: int, steps=RL_STEP_COUNTS, split: str = "train", seed
     """
     from datasets import Dataset
 
-    rows = []
-    for s in steps:
-        for p in make_problems(n_per_step, s, split, seed):
-            rows.append(dict(prompt=r1_zero_prompt(ask(p)), answer=p.answer, steps=s,
-                             language=question_notation(p)))
-    return Dataset.from_list(rows).shuffle(seed=seed)
+    problems = [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
+    return Dataset.from_list(rl_rows(problems)).shuffle(seed=seed)
+
+
+def rl_rows(problems) -> list[dict]:
+    """One RL row per problem: its R1-Zero prompt (asked in its own language), `answer`, `steps`
+    and `language`, the columns lesson 3's rewards read."""
+    return [dict(prompt=r1_zero_prompt(ask(p)), answer=p.answer, steps=p.steps,
+                 language=question_notation(p)) for p in problems]
 
 
 def loose_answer(completion: str) -> int | None:
