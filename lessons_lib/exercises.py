@@ -1191,28 +1191,6 @@ def check_added_reasoning(verdict, base: list[dict], rl: list[dict], kind: str =
 
 # --- lesson 6: the RL algorithms ------------------------------------------------------------------
 
-def _loss_batch(model, tokenizer, seed: int = 0) -> dict:
-    """A fixed batch in trl's layout, from `model`: 4 prompts of 3 tokens, completions of up to 5
-    with padding, the model's own log-probabilities, old and reference ones moved away from them,
-    and one advantage per completion."""
-    import torch
-
-    from .ppo import token_logps
-
-    g = torch.Generator().manual_seed(seed)
-    prompt_ids = torch.randint(3, tokenizer.vocab_size, (4, 3), generator=g)
-    completion_ids = torch.randint(3, tokenizer.vocab_size, (4, 5), generator=g)
-    prompt_mask = torch.ones_like(prompt_ids)
-    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 0, 0, 0, 0]])
-    with torch.no_grad():
-        logps = token_logps(model, torch.cat([prompt_ids, completion_ids], 1),
-                            torch.cat([prompt_mask, mask], 1))[:, prompt_ids.shape[1] - 1:]
-    return dict(prompt_ids=prompt_ids, prompt_mask=prompt_mask, completion_ids=completion_ids, mask=mask,
-                logps=logps, old=logps + 0.3 * torch.randn(logps.shape, generator=g),
-                ref=logps + 0.2 * torch.randn(logps.shape, generator=g),
-                adv=torch.tensor([1.0, -0.5, 0.25, -1.0]))
-
-
 def check_policy_loss(fn, model, tokenizer) -> bool:
     """Exercise (lesson 6): `fn(logps, old_logps, advantages, mask, clip_low, clip_high, aggregation,
     max_length, ref_logps, beta)` returns GRPO's clipped policy loss with its KL term, averaged by
@@ -1223,9 +1201,9 @@ def check_policy_loss(fn, model, tokenizer) -> bool:
     import torch
 
     from .grpo import trl_loss
-    from .ppo import AGGREGATIONS, TRL_LOSS_TYPES, policy_loss
+    from .ppo import AGGREGATIONS, TRL_LOSS_TYPES, fixed_batch, policy_loss
 
-    b = _loss_batch(model, tokenizer)
+    b = fixed_batch(model, tokenizer)
     settings = dict(clip_low=0.2, clip_high=0.28, max_length=5, beta=0.04)
     variants = {  # what a near miss computes, and what to say about it
         "the KL term is missing (beta times exp(ref - logp) - (ref - logp) - 1, per token)": dict(beta=0.0),

@@ -179,8 +179,9 @@ def plot_metrics(log_history: list[dict], keys: dict, smooth: int = 1, title: st
 
 
 def compare_metrics(logs: dict[str, list[dict]], keys: dict, smooth: int = 1, title: str = "",
-                    max_step: int | None = None):
-    """Several runs' logged metrics: one panel per key ({key: label}), one curve per run.
+                    max_step: int | None = None, x: str = "step"):
+    """Several runs' logged metrics: one panel per key ({key: label}), one curve per run, against
+    `x`: the optimizer step, or another logged number ("completions" sampled, "seconds").
 
     The panels form a grid (see `panel_grid`); the runs' names are in the first panel's legend.
     """
@@ -190,10 +191,11 @@ def compare_metrics(logs: dict[str, list[dict]], keys: dict, smooth: int = 1, ti
             # a metric trl could not compute at an update (e.g. the mean of a reward no row of that
             # batch was scored by) is logged as None or NaN: skip it rather than plot a hole
             rows = [r for r in log if isinstance(r.get(key), (int, float)) and r[key] == r[key]
-                    and (max_step is None or r["step"] <= max_step)]
-            _curve(ax, [r["step"] for r in rows], [float(r[key]) for r in rows], smooth,
+                    and (max_step is None or r["step"] <= max_step) and x in r]
+            _curve(ax, [r[x] for r in rows], [float(r[key]) for r in rows], smooth,
                    label=name or None)
-        ax.set(title=label, xlabel="optimizer step", ylabel=label)
+        ax.set(title=label, xlabel={"step": "optimizer step", "completions": "completions sampled"}.get(x, x),
+               ylabel=label)
         ax.grid(alpha=0.3)
         if i == 0 and any(logs):
             ax.legend(fontsize=8)

@@ -159,6 +159,25 @@ class ValueModel(nn.Module):
         return self.head(hidden).squeeze(-1)
 
 
+def fixed_batch(model, tokenizer, seed: int = 0) -> dict:
+    """A fixed batch in trl's layout, from `model`, to check a loss on (lesson 6): 4 prompts of 3
+    tokens, completions of up to 5 with padding (`mask`), the model's own log-probabilities (`logps`),
+    old and reference ones moved away from them (`old`, `ref`), and one advantage per completion
+    (`adv`)."""
+    g = torch.Generator().manual_seed(seed)
+    prompt_ids = torch.randint(3, tokenizer.vocab_size, (4, 3), generator=g)
+    completion_ids = torch.randint(3, tokenizer.vocab_size, (4, 5), generator=g)
+    prompt_mask = torch.ones_like(prompt_ids)
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 1, 1, 1, 0], [1, 0, 0, 0, 0]])
+    with torch.no_grad():
+        logps = token_logps(model, torch.cat([prompt_ids, completion_ids], 1),
+                            torch.cat([prompt_mask, mask], 1))[:, prompt_ids.shape[1] - 1:]
+    return dict(prompt_ids=prompt_ids, prompt_mask=prompt_mask, completion_ids=completion_ids, mask=mask,
+                logps=logps, old=logps + 0.3 * torch.randn(logps.shape, generator=g),
+                ref=logps + 0.2 * torch.randn(logps.shape, generator=g),
+                adv=torch.tensor([1.0, -0.5, 0.25, -1.0]))
+
+
 # --- the loop: sample, score, estimate advantages with the value model, update both ---------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +189,8 @@ class PPOBudget:
     value_lr        the value model's learning rate (its own optimizer)
     epochs          passes over each update's completions (1: on-policy, as the course's GRPO)
     minibatches     optimizer steps per pass (the completions split evenly)
+    micro_batches   pieces each minibatch's forward and backward pass runs in (gradient accumulation,
+                    weighted by tokens: the same gradient, less peak memory, as grpo's micro_batches)
     clip, value_clip   the ratio's clip range, and how far a value prediction may move per update
     gamma, lam      GAE's discount and its lambda
     """
@@ -183,6 +204,7 @@ class PPOBudget:
     max_completion_length: int = 96
     epochs: int = 1
     minibatches: int = 1
+    micro_batches: int = 2
     clip: float = 0.2
     value_clip: float = 0.2
     gamma: float = 1.0
@@ -192,13 +214,17 @@ class PPOBudget:
         from .runtime import check_int, check_lr, check_updates
 
         check_updates(self.updates, 100_000)
-        for name in ("prompts_per_update", "num_generations", "max_completion_length", "epochs", "minibatches"):
+        for name in ("prompts_per_update", "num_generations", "max_completion_length", "epochs", "minibatches",
+                     "micro_batches"):
             check_int(getattr(self, name), f"PPOBudget.{name}")
         check_lr(self.lr, example="5e-5")
         check_lr(self.value_lr, example="1e-3")
         if (self.prompts_per_update * self.num_generations) % self.minibatches:
             raise ValueError(f"PPOBudget.minibatches ({self.minibatches}) must divide the "
                              f"{self.prompts_per_update * self.num_generations} completions of an update")
+        if (self.prompts_per_update * self.num_generations // self.minibatches) % self.micro_batches:
+            raise ValueError(f"PPOBudget.micro_batches ({self.micro_batches}) must divide the completions of "
+                             f"a minibatch ({self.prompts_per_update * self.num_generations // self.minibatches})")
         if not 0 <= self.gamma <= 1 or not 0 <= self.lam <= 1:
             raise ValueError(f"gamma and lam must be between 0 and 1, got {self.gamma}, {self.lam}")
 
@@ -208,7 +234,7 @@ class PPOBudget:
 
     def smoke(self) -> PPOBudget:
         return dataclasses.replace(self, updates=2, prompts_per_update=2, num_generations=2,
-                                   max_completion_length=16)
+                                   max_completion_length=16, micro_batches=1)
 
 
 BASELINES = ("value", "none")  # PPO's learned value model and GAE; REINFORCE's raw reward
@@ -216,7 +242,7 @@ BASELINES = ("value", "none")  # PPO's learned value model and GAE; REINFORCE's 
 
 def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward_weights=None,
               value_model: ValueModel | None = None, seed: int = 0, on_update=None,
-              baseline: str = "value") -> dict:
+              baseline: str = "value", shuffle: bool = True) -> dict:
     """PPO on `dataset` (a 'prompt' column plus the columns the rewards read, as trl's GRPO takes
     it) for `budget.updates` updates; trains `model` in place. Returns {'log_history': [...],
     'value_model': ...}; the log uses trl's names ('rewards/<name>/mean', 'reward',
@@ -231,6 +257,9 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
     baseline="none" is REINFORCE with no baseline, on the same loop: no value model, every token's
     advantage is its completion's reward as it is (not centred, not scaled), so a group where every
     completion earns the same reward still pushes (unlike GRPO's, whose advantages are then 0).
+
+    shuffle=False reads the prompts in the dataset's order (update u takes rows u*k .. u*k+k-1, as
+    trl's shuffle_dataset=False does), so runs of different algorithms can see the same prompts.
     """
     import time
 
@@ -252,7 +281,8 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
     opt = torch.optim.AdamW(model.parameters(), lr=budget.lr, weight_decay=0.0)
     vopt = torch.optim.AdamW(value_model.parameters(), lr=budget.value_lr, weight_decay=0.0) if learned else None
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
+    order = (torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist() if shuffle
+             else list(range(len(dataset))))
     log, start, cursor = [], time.perf_counter(), 0
     columns = [c for c in dataset.column_names if c != "prompt"]
     for update in range(1, budget.updates + 1):
@@ -289,28 +319,37 @@ def train_ppo(model, tokenizer, dataset, reward_funcs, budget: PPOBudget, reward
             adv = scores.unsqueeze(-1) * cmask
         model.train()
         size = len(texts) // budget.minibatches
+        ent_sum = ent_tokens = 0.0
         for _ in range(budget.epochs):
-            for b in torch.randperm(len(texts)).split(size):
-                logits = model(input_ids=ids[b], attention_mask=attention[b]).logits[:, :-1].float()
-                logp_all = torch.log_softmax(logits, -1)
-                logps = logp_all.gather(-1, ids[b, 1:].unsqueeze(-1)).squeeze(-1)
-                p_loss = policy_loss(logps, old_logps[b], adv[b], cmask[b], budget.clip, aggregation="token")
-                v_loss = value_loss(value_model(ids[b], attention[b])[:, :-1], old_values[b], ret[b], cmask[b],
-                                    budget.value_clip) if learned else torch.zeros(())
+            for minibatch in torch.randperm(len(texts)).split(size):
                 opt.zero_grad()
                 if learned:
                     vopt.zero_grad()
-                (p_loss + v_loss).backward()
+                tokens = cmask[minibatch].sum().clamp(min=1)
+                p_loss = v_loss = torch.zeros(())
+                for b in minibatch.split(len(minibatch) // budget.micro_batches):
+                    # each piece's token-averaged loss, weighted by its share of the minibatch's tokens:
+                    # the gradients add up to the whole minibatch's
+                    share = cmask[b].sum() / tokens
+                    logits = model(input_ids=ids[b], attention_mask=attention[b]).logits[:, :-1].float()
+                    logp_all = torch.log_softmax(logits, -1)
+                    logps = logp_all.gather(-1, ids[b, 1:].unsqueeze(-1)).squeeze(-1)
+                    p_part = share * policy_loss(logps, old_logps[b], adv[b], cmask[b], budget.clip,
+                                                 aggregation="token")
+                    v_part = share * value_loss(value_model(ids[b], attention[b])[:, :-1], old_values[b], ret[b],
+                                                cmask[b], budget.value_clip) if learned else torch.zeros(())
+                    (p_part + v_part).backward()
+                    p_loss, v_loss = p_loss + p_part.detach(), v_loss + v_part.detach()
+                    with torch.no_grad():  # the policy's entropy over the completion tokens, logged
+                        ent_sum += float((-(logp_all.exp() * logp_all).sum(-1) * cmask[b]).sum())
+                        ent_tokens += float(cmask[b].sum())
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()
                 if learned:
                     torch.nn.utils.clip_grad_norm_(value_model.parameters(), 1.0)
                     vopt.step()
-        with torch.no_grad():
-            entropy = -(logp_all.exp() * logp_all).sum(-1)
-            entropy = (entropy * cmask[b]).sum() / cmask[b].sum().clamp(min=1)
         row.update({"reward": scores.mean().item(), "completions/mean_length": float(cmask.sum(-1).float().mean()),
-                    "entropy": entropy.item(), "frac_reward_zero_std": float((groups.std(-1) == 0).float().mean()),
+                    "entropy": ent_sum / max(ent_tokens, 1.0), "frac_reward_zero_std": float((groups.std(-1) == 0).float().mean()),
                     "loss": p_loss.item(), "value_loss": v_loss.item(), "step": update,
                     "completions": update * budget.completions_per_update,
                     "seconds": time.perf_counter() - start})

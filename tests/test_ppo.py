@@ -203,3 +203,21 @@ def test_reinforce_has_no_value_model_and_pushes_even_when_a_group_agrees(fresh_
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
     with pytest.raises(ValueError, match="baseline"):
         ppo.train_ppo(model, tok, _dataset(), [const], ppo.PPOBudget().smoke(), baseline="mean")
+
+
+@pytest.mark.parametrize("baseline", ["value", "none"])
+def test_micro_batches_give_the_same_update_as_one_pass(baseline):
+    import dataclasses
+
+    from conftest import TINY_KW
+    from lessons_lib.models import new_tiny
+
+    after = []
+    for micro in (1, 2):
+        model, tok = new_tiny(seed=0, **TINY_KW)
+        budget = dataclasses.replace(ppo.PPOBudget().smoke(), updates=1, micro_batches=micro)
+        ppo.train_ppo(model, tok, _dataset(), [_short], budget, seed=5, baseline=baseline)
+        after.append([p.detach().clone() for p in model.parameters()])
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*after))
+    with pytest.raises(ValueError, match="micro_batches"):
+        ppo.PPOBudget(prompts_per_update=2, num_generations=3, micro_batches=4)
