@@ -55,6 +55,8 @@ NB04 = "results/04_combined_recipe.json"
 RECIPE_SEEDS = "bench/recipe_seeds.json"  # bench/recipe_seeds.py
 NB05 = "results/05_does_rl_add_reasoning.json"
 BOUNDARY_SEEDS = "bench/boundary_seeds.json"  # bench/boundary_seeds.py
+NB06 = "results/06_rl_algorithms.json"
+RL_ALGORITHMS = "bench/rl_algorithms.json"  # bench/rl_algorithms.py
 
 # --- the notebooks table: (file stem, title, what it measures) ---------------------------------
 NOTEBOOKS = [
@@ -76,12 +78,17 @@ NOTEBOOKS = [
      "R1-Zero and the combined recipe at 1-4 and 5-8 steps; the crossover with intervals; coverage "
      "and the base's likelihood of RL's answers; distillation from a teacher against RL on the same "
      "prompts"),
+    ("06_rl_algorithms", "The RL algorithms side by side",
+     "REINFORCE, RLOO, GRPO, Dr. GRPO, DAPO (with and without dynamic sampling) and PPO with a value "
+     "model from one start on the same prompts: curves per completion sampled and per second, "
+     "length, entropy, zero-spread groups, memory, pass@1 and pass@64, three seeds; Kimi's skewed "
+     "difficulty, curriculum and prioritised sampling"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
      "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
      "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04",), "≤ 360 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06"), "≤ 360 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -572,6 +579,27 @@ def _recipe_cold(s):
 _FINAL, _R1Z, _COT, _S1 = "stage 4: final RL", "R1-Zero (3)", "CoT SFT (2)", "stage 1: cold-start SFT"
 
 
+def _l6(key):
+    def measured(s):
+        runs = s.numbers(NB06, "runs")
+        return "; ".join(f"{n} {f2(r['summary'][key])}" for n, r in runs.items())
+    return measured
+
+
+def _l6_speed(s):
+    runs = s.numbers(NB06, "runs")
+    return "; ".join(f"{n} {r['seconds_per_update']:.2f} s, {r['completions_per_second']:.0f}/s"
+                     for n, r in runs.items() if n in s.numbers(NB06, "algorithms"))
+
+
+def _l6_memory(s):
+    runs = s.numbers(NB06, "runs")
+    updates = s.numbers(NB06, "budget")["updates"]
+    peak = {r["run"]: r["peak_mb"] for r in s.get(RL_ALGORITHMS, "rows") if r["seed"] == 0 and r["updates"] == updates}
+    return "; ".join(f"{n} {r['state_mb']['total']:.1f} MB" + (f" ({peak[n]:.0f} MB)" if n in peak else "")
+                     for n, r in runs.items() if n in s.numbers(NB06, "algorithms"))
+
+
 MEASURED = [
     Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
                   f"({trained_label(s)}), {sft_seed_label(s)}",
@@ -637,6 +665,13 @@ MEASURED = [
         _recipe_cold, "`bench/recipe_seeds.py`", optional=True),
     Row(lambda s: f"Lesson 4, each stage's time, {_recipe_label(s)}", "report it", _recipe_seconds,
         "`bench/recipe_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 6, held-out pass@1 at 1-4 steps after {s.numbers(NB06, 'budget')['updates']} updates "
+                  "(seed 0, notebook 06)", "report it", _l6("pass@1 right 1-4"), "notebook 06", optional=True),
+    Row("Lesson 6, seconds per update and completions sampled per second (seed 0, notebook 06)", "report it",
+        _l6_speed, "notebook 06", optional=True),
+    Row("Lesson 6, training state counted (float32 AdamW: policy, reference, value model) and the "
+        "process's peak (seed 0)", "report it", _l6_memory, "notebook 06, `bench/rl_algorithms.py`",
+        optional=True),
     Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
         _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
     Row("README test command on a fresh clone (setup included)", "< 15 min", _test_command,
@@ -1041,6 +1076,21 @@ def _at_k_columns(s: Sources) -> tuple[list[str], Callable[[str], list[str]]]:
             lambda name: [f2(table[name][h]) if name in table else "–" for h in heads])
 
 
+def _lesson6_table(s: Sources) -> dict:
+    """The course-wide table's rows of lesson 6: each algorithm's seed-0 model from the longest
+    budget the bench measured them at (the best each got), or none."""
+    try:
+        rows = [r for r in s.get(RL_ALGORITHMS, "rows") if r["seed"] == 0 and "table" in r]
+    except Missing:
+        return {}
+    longest = max((r["updates"] for r in rows), default=None)
+    return {f"{r['run']} (6)": r["table"] for r in rows if r["updates"] == longest}
+
+
+def _lesson6_updates(s: Sources) -> int:
+    return max(r["updates"] for r in s.get(RL_ALGORITHMS, "rows") if r["seed"] == 0 and "table" in r)
+
+
 def block_lesson4(s: Sources) -> str:
     """Every model of the course side by side (notebook 04's table, with lesson 5's pass@256 and
     maj@256 columns), and the recipe over seeds."""
@@ -1050,6 +1100,9 @@ def block_lesson4(s: Sources) -> str:
              "|---|" + "---|" * (len(TABLE_COLUMNS) + len(extra_heads))]
     for name in order:
         lines.append(f"| {name} | " + " | ".join([fn(rows[name]) for _, fn in TABLE_COLUMNS] + extra(name)) + " |")
+    lesson6 = _lesson6_table(s)
+    for name, row in lesson6.items():
+        lines.append(f"| {name} | " + " | ".join([fn(row) for _, fn in TABLE_COLUMNS] + extra(name)) + " |")
     n = rows[order[0]].get("n_per_step")
     lines += ["", f"Seed 0, notebook 04 (`{NB04}`): {n} held-out problems per step count (1-6), half "
               "asked in words; greedy and sampled (temperature 1, 2 samples) accuracy; language "
@@ -1060,7 +1113,9 @@ def block_lesson4(s: Sources) -> str:
                  "count, 1-8 steps, 256 samples each): pass@256 counting only answers reached by the "
                  "problem's whole chain, every step right (a random guesser among the 100 answers "
                  f"passes {f2(1 - 0.99 ** 256)} on answers alone), and the majority vote of 256 samples."
-                 if extra_heads else "")]
+                 if extra_heads else "")
+              + (f" The lesson-6 rows: each algorithm's model after {_lesson6_updates(s)} updates from the base "
+                 f"(3), seed 0, measured the same way by `{RL_ALGORITHMS}`." if lesson6 else "")]
     try:
         seeds = s.rl_rows(RECIPE_SEEDS)
         names = ("R1-Zero (3)", "stage 2: reasoning RL", "stage 2 without language reward",
@@ -1112,9 +1167,56 @@ def block_lesson5(s: Sources) -> str:
     return "\n".join(lines)
 
 
+def block_lesson6(s: Sources) -> str:
+    """Notebook 06's runs (seed 0) and bench/rl_algorithms.py's seeds, with the verdicts against DAPO."""
+    runs = s.numbers(NB06, "runs")
+    k = s.numbers(NB06, "k")
+    updates = s.numbers(NB06, "budget")["updates"]
+    bench = [r for r in s.get(RL_ALGORITHMS, "rows") if r["updates"] == updates]
+    seeds = sorted({r["seed"] for r in bench})
+
+    def per_seed(name, key):
+        vals = {r["seed"]: r["summary"][key] for r in bench if r["run"] == name}
+        return " / ".join(f2(vals[x]) if x in vals else "–" for x in seeds)
+
+    long = s.numbers(NB06, "long_updates")
+    long_rows = [r for r in s.get(RL_ALGORITHMS, "rows") if r["updates"] == long]
+    key = "held-out pass@1, 1-4 steps"
+    verdicts = s.numbers(NB06, "versus_dapo").get(key, {})
+    long_verdicts = s.numbers(NB06, "versus_dapo_long").get(key, {})
+
+    def verdict(v):
+        return "–" if v is None else (f"{v['mean']:+.2f}, " + ("beyond" if v["beyond_spread"] else "within"))
+
+    def long_seeds(name):
+        vals = {r["seed"]: r["summary"]["pass@1 right 1-4"] for r in long_rows if r["run"] == name}
+        return " / ".join(f2(vals[x]) for x in sorted(vals)) or "–"
+
+    lines = ["| run | s/update | completions/s | zero-spread share | pass@1 1-4 | "
+             f"pass@{k} by the path 5-8 | pass@1 1-4, seeds {' / '.join(map(str, seeds))} | vs DAPO | "
+             f"pass@1 1-4 after {long} updates, seeds | vs DAPO |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in runs.items():
+        lines.append(f"| {name} | {r['seconds_per_update']:.2f} | {r['completions_per_second']:.0f} | "
+                     f"{f2(r['zero_spread_mean'])} | {f2(r['summary']['pass@1 right 1-4'])} | "
+                     f"{f2(r['summary'][f'pass@{k} path 5-8'])} | {per_seed(name, 'pass@1 right 1-4')} | "
+                     f"{verdict(verdicts.get(name))} | {long_seeds(name)} | {verdict(long_verdicts.get(name))} |")
+    gap = s.numbers(NB06, "gap_by_path")
+    lines += ["", f"Seed 0, notebook 06 (`{NB06}`): {updates} updates of "
+              f"{s.numbers(NB06, 'budget')['completions_per_update']} completions from lesson 3's base, the same "
+              f"prompts for every run; held-out pass@1 and pass@{k} from {k} samples per problem. Gap between the "
+              f"best and the worst algorithm by the path at 1-4 steps: {f2(gap['1-4 1'])} at k = 1, "
+              f"{f2(gap[f'1-4 {k}'])} at k = {k}; at 5-8 steps: {f2(gap['5-8 1'])} and {f2(gap[f'5-8 {k}'])}. "
+              f"Seeds: `{RL_ALGORITHMS}`; a difference from DAPO counts as beyond the seed spread when it has the "
+              "same sign on every seed and its mean exceeds DAPO's own range over the seeds (\"beyond\" the "
+              "seed spread; else \"within\"). The data runs (skewed, curriculum, prioritised) use DAPO's settings."]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
     "lesson-4": block_lesson4,
     "lesson-5": block_lesson5,
+    "lesson-6": block_lesson6,
     "notebooks": block_notebooks,
     "binder": block_binder,
     "instructors": block_instructors,

@@ -20,7 +20,8 @@ spec.loader.exec_module(render_readme)
 
 FILES = [render_readme.TIMINGS, render_readme.REPORT, render_readme.SEEDS, render_readme.LR_SWEEP,
          render_readme.RL_SEEDS, render_readme.BASE_CARD, render_readme.NB00, render_readme.NB01,
-         render_readme.NB02, render_readme.NB03]
+         render_readme.NB02, render_readme.NB03, render_readme.NB04, render_readme.NB06,
+         render_readme.RL_ALGORITHMS]
 
 
 def test_readme_is_up_to_date(capsys):
@@ -187,3 +188,21 @@ def test_the_template_bullet_has_figures_only_with_its_file(tmp_path):
     assert " s;" not in text.split("**The template matters most.**")[1].split("\n")[0]
 
 
+
+
+def test_lesson_6_figures_and_table_rows_follow_the_json_files(tmp_path):
+    """Lesson 6's block reads notebook 06's runs; the course-wide table gains each algorithm's row
+    from the bench's longest seed-0 budget, and loses it when the bench file is gone."""
+    root = _copy_sources(tmp_path)
+    nb = json.loads((root / render_readme.NB06).read_text())
+    nb["numbers"]["runs"]["PPO"]["summary"]["pass@1 right 1-4"] = 0.987654
+    (root / render_readme.NB06).write_text(json.dumps(nb))
+    text = render_readme.block_lesson6(render_readme.Sources(root))
+    ppo_line = next(line for line in text.splitlines() if line.startswith("| PPO |"))
+    assert "| 0.99 |" in ppo_line
+    table = render_readme.block_lesson4(render_readme.Sources(root))
+    longest = max(r["updates"] for r in json.loads((root / render_readme.RL_ALGORITHMS).read_text())["rows"]
+                  if r["seed"] == 0 and "table" in r)
+    assert "| PPO (6) |" in table and f"after {longest} updates" in table
+    (root / render_readme.RL_ALGORITHMS).unlink()
+    assert "(6) |" not in render_readme.block_lesson4(render_readme.Sources(root))
