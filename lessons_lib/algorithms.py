@@ -236,7 +236,7 @@ def _stamp_callback(counter):
     return Stamp()
 
 
-def _rloo(model, tok, data, funcs, budget, seed, callbacks):
+def _rloo(model, tok, data, funcs, budget, seed, callbacks, device: str = "cpu"):
     import tempfile
 
     from transformers.trainer_callback import PrinterCallback
@@ -251,7 +251,7 @@ def _rloo(model, tok, data, funcs, budget, seed, callbacks):
                       weight_decay=0.0, max_grad_norm=1.0, beta=0.0, epsilon=0.2, num_iterations=1,
                       temperature=budget.temperature, top_p=1.0, top_k=0, shuffle_dataset=False,
                       max_completion_length=budget.max_completion_length, reward_weights=list(REWARD_WEIGHTS),
-                      seed=seed, data_seed=seed, log_completions=False, **trainer_settings("cpu", 1))
+                      seed=seed, data_seed=seed, log_completions=False, **trainer_settings(device, 1))
     trainer = RLOOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=data,
                           processing_class=tok, callbacks=callbacks)
     trainer.remove_callback(PrinterCallback)
@@ -266,8 +266,8 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
 
     Returns {'name', 'log' (per update, trl's metric names plus 'completions' sampled so far and
     'seconds' since training began), 'prompts' (the ids of the problems trained on, per update, as
-    the accuracy reward saw them),
-    'seconds', 'sampled'}.
+    the accuracy reward saw them), 'seconds', 'sampled' (completions sampled in all) and 'dynamic'
+    (dynamic sampling's groups swapped and kept flat, or None)}.
     """
     from datasets import Dataset
 
@@ -291,7 +291,6 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
     counter = (lambda step: dynamic.sampled) if dynamic else (lambda step: step * per)
     stamp = _stamp_callback(counter)
     t0 = time.perf_counter()
-    sampler = None
     if spec["trainer"] == "ppo":
         from . import ppo
 
@@ -301,7 +300,7 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
         log = ppo.train_ppo(model, tokenizer, data, funcs, pb, reward_weights=weights, seed=seed,
                             baseline=spec["baseline"], shuffle=False)["log_history"]
     elif spec["trainer"] == "rloo":
-        log = _rloo(model, tokenizer, data, funcs, budget, seed, [stamp])
+        log = _rloo(model, tokenizer, data, funcs, budget, seed, [stamp], device)
     else:
         from .grpo import grpo_config, grpo_trainer
 
