@@ -22,6 +22,7 @@ One module per concept, named after what it holds:
     recipe       lesson 4's stages and the course-wide table
     boundary     lesson 5: pass@k and maj@k from sample counts, the crossover, distillation
     ppo          PPO's value model, GAE and clipped losses, by hand (trl 1.x has no PPO trainer)
+    algorithms   lesson 6: the RL algorithms and Kimi's data choices on one budget, same prompts
     widgets      completion snapshots during RL and their explorer
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table

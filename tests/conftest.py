@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from lessons_lib.models import new_tiny  # noqa: E402
+from lessons_lib.models import new_tiny, save  # noqa: E402
 from lessons_lib.tasks import Problem  # noqa: E402
 from lessons_lib.tokenizer import build_tokenizer  # noqa: E402
 
@@ -65,6 +65,15 @@ def tiny():
 def fresh_tiny():
     """(model, tokenizer): a new tiny model that a test may train or modify."""
     return new_tiny(seed=0, **TINY_KW)
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory):
+    """A tiny model saved to a folder (never changed): trl loads GRPO's reference model (beta > 0)
+    from the policy's folder, so tests of such losses and runs load the policy from here."""
+    path = tmp_path_factory.mktemp("tiny") / "m"
+    save(*new_tiny(seed=0, **TINY_KW), path)
+    return path
 
 
 @pytest.fixture

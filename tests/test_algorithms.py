@@ -8,7 +8,7 @@ import pytest
 from lessons_lib import algorithms as A
 from lessons_lib.exercises import check_prioritised_sampler
 from lessons_lib.grpo import RLBudget
-from lessons_lib.models import load, save
+from lessons_lib.models import load
 from lessons_lib.rewards import accuracy_reward
 
 SMOKE = dataclasses.replace(RLBudget().smoke(), updates=2, prompts_per_update=2, num_generations=2,
@@ -75,20 +75,9 @@ def test_state_megabytes_counts_the_value_model_and_the_reference(tiny):
     assert ppo == pytest.approx(2 * dapo) and grpo == pytest.approx(1.25 * dapo)
 
 
-@pytest.fixture(scope="module")
-def base_folder(tmp_path_factory):
-    """A tiny model saved to a folder, as trl needs for GRPO's reference model (beta > 0)."""
-    from conftest import TINY_KW
-    from lessons_lib.models import new_tiny
-
-    folder = tmp_path_factory.mktemp("base")
-    save(*new_tiny(seed=0, **TINY_KW), folder)
-    return folder
-
-
 @pytest.mark.parametrize("name", ["GRPO", "RLOO", "PPO", "REINFORCE", "curriculum"])
-def test_every_trainer_reads_the_fixed_prompt_sequence(name, base_folder):
-    model, tok = load(base_folder)
+def test_every_trainer_reads_the_fixed_prompt_sequence(name, tiny_folder):
+    model, tok = load(tiny_folder)
     run = A.train_run(name, model, tok, SMOKE, seed=3)
     spec = A.check_run(name)
     seq = A.prompt_sequence(A.pool(seed=3), SMOKE.updates, SMOKE.prompts_per_update, 3,
@@ -98,16 +87,16 @@ def test_every_trainer_reads_the_fixed_prompt_sequence(name, base_folder):
     assert all(r["seconds"] > 0 and "frac_reward_zero_std" in r and "entropy" in r for r in run["log"])
 
 
-def test_prioritised_run_trains_on_what_its_sampler_drew(base_folder):
-    model, tok = load(base_folder)
+def test_prioritised_run_trains_on_what_its_sampler_drew(tiny_folder):
+    model, tok = load(tiny_folder)
     run = A.train_run("prioritised", model, tok, SMOKE, seed=0)
     assert len(run["prompts"]) == SMOKE.updates and all(len(p) == 2 for p in run["prompts"])
 
 
-def test_dynamic_sampling_replaces_flat_groups_and_counts_what_it_sampled(base_folder):
+def test_dynamic_sampling_replaces_flat_groups_and_counts_what_it_sampled(tiny_folder):
     # an untrained model gets every answer wrong: every group is flat, so each is retried
     # DYNAMIC_TRIES times and then kept; every retry is counted as sampled
-    model, tok = load(base_folder)
+    model, tok = load(tiny_folder)
     run = A.train_run("DAPO + dynamic sampling", model, tok, SMOKE, seed=0)
     per_update = 2 * 2 * (1 + A.DYNAMIC_TRIES)
     assert run["dynamic"] == {"replaced": 0, "kept_flat": 2 * SMOKE.updates}

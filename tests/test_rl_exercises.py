@@ -10,14 +10,11 @@ from lessons_lib.exercises import check_policy_loss, check_prioritised_sampler, 
 
 
 @pytest.fixture(scope="module")
-def folder_tiny(tmp_path_factory):
+def folder_tiny(tiny_folder):
     """A tiny model loaded from a folder (trl loads its reference model from there)."""
-    from conftest import TINY_KW
-    from lessons_lib.models import load, new_tiny, save
+    from lessons_lib.models import load
 
-    path = tmp_path_factory.mktemp("tiny") / "m"
-    save(*new_tiny(seed=0, **TINY_KW), path)
-    return load(path)
+    return load(tiny_folder)
 
 
 def test_the_course_loss_passes(folder_tiny, capsys):
