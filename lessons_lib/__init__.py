@@ -23,7 +23,9 @@ One module per concept, named after what it holds:
     boundary     lesson 5: pass@k and maj@k from sample counts, the crossover, distillation
     ppo          PPO's value model, GAE and clipped losses, by hand (trl 1.x has no PPO trainer)
     algorithms   lesson 6: the RL algorithms and Kimi's data choices on one budget, same prompts
-    widgets      completion snapshots during RL and their explorer
+    thinking     lesson 7: /think and /no_think in one model (fusion), a thinking budget
+    verifiers    lesson 7: a learned verifier against the rule checker, RL against a judge, process reward
+    widgets      completion snapshots during RL and their explorer; a streaming chat
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table
     exercises    `check_...` helpers for the exercises

@@ -6,6 +6,10 @@ with two sliders (RL update, question); both accept the callback or its `taken` 
 JSON.
 `snapshot_table` prints the same thing as text, for places
 without widgets (a terminal, a static notebook on GitHub).
+
+Lesson 7: `chat` is a small chat box that streams a reply token by token (`stream_reply`, through
+transformers' streamer hook) and folds the thought under "thinking..." while it is written
+(`chat_html`); `stream_reply` also times what a user waits for.
 """
 from __future__ import annotations
 
@@ -104,3 +108,113 @@ def explorer(snapshots):
     q.observe(show, "value")
     show()
     return w.VBox([w.HBox([update, q]), out])
+
+
+# --- what a user sees of thinking (lesson 7) ------------------------------------------------------
+
+def stream_reply(model, tokenizer, prompt: str, on_text=None, max_new_tokens: int = 96) -> dict:
+    """Generate one greedy reply token by token (transformers' streamer hook), calling
+    `on_text(text_so_far)` after each token, and time it.
+
+    Returns the reply and what a user waits through: `thought_tokens` (tokens before '</think>',
+    the tag included), `answer_tokens`, `first_token_s` (until anything shows), `answer_s` (until
+    the first token after '</think>': the delay a user of a thinking model sees) and `total_s`."""
+    import time
+
+    from transformers.generation.streamers import BaseStreamer
+
+    from .formats import THINK_CLOSE
+
+    class Streamer(BaseStreamer):
+        def __init__(self):
+            self.ids, self.times, self.started = [], [], False
+
+        def put(self, value):
+            if not self.started:  # generate first hands over the prompt
+                self.started = True
+                return
+            self.ids += value.reshape(-1).tolist()
+            self.times.append(time.perf_counter())
+            if on_text is not None:
+                on_text(tokenizer.decode(self.ids, skip_special_tokens=True))
+
+        def end(self):
+            pass
+
+    streamer = Streamer()
+    enc = tokenizer([prompt], return_tensors="pt").to(model.device)
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+                       pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    total = time.perf_counter() - t0
+    tokens = [tokenizer.decode([i]) for i in streamer.ids]
+    text, closed_at = "", None
+    for k, t in enumerate(tokens):
+        text += t
+        if closed_at is None and THINK_CLOSE in text:
+            closed_at = k + 1
+    n = len(streamer.ids)
+    thought = closed_at if closed_at is not None else n
+    answer_at = streamer.times[thought] - t0 if thought < n else total
+    return dict(reply=tokenizer.decode(streamer.ids, skip_special_tokens=True), thought_tokens=thought,
+                answer_tokens=n - thought, first_token_s=streamer.times[0] - t0 if n else total,
+                answer_s=answer_at, total_s=total)
+
+
+def chat_html(text: str, done: bool = False, stats: dict | None = None) -> str:
+    """How a chat shows a reply so far: while the thought is open, 'thinking...' with the thought
+    folded under it; once it closes, 'Thought for N tokens' (folded) and the answer."""
+    from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
+
+    thought, _, rest = text.partition(THINK_CLOSE)
+    thought = thought.replace(THINK_OPEN, "").strip()
+    if not _:  # still thinking
+        return (f"<details><summary><i>thinking...</i></summary><small>{html.escape(thought)}</small>"
+                f"</details>")
+    answer = rest.replace(ANSWER_OPEN, "").replace(ANSWER_CLOSE, "").strip()
+    if stats:
+        head = (f"Thought for {stats['thought_tokens']} tokens, {stats['answer_s']:.2f} s"
+                if thought else "Answered without thinking")
+    else:
+        head = "Thought" if thought else "No thinking"
+    fold = f"<details><summary>{head}</summary><small>{html.escape(thought)}</small></details>"
+    return fold + f"<b>{html.escape(answer)}</b>" + ("" if done else " ...")
+
+
+def chat(model, tokenizer, prompt_fn, max_new_tokens: int = 96):
+    """A small chat box: type a question, pick a mode, press Send; the reply streams in, folded
+    behind 'thinking...' while the model thinks. `prompt_fn(question, mode)` builds the prompt
+    (thinking.mode_prompt). The widget keeps every reply's numbers in `.history` (stream_reply's
+    dict plus question and mode), which is how the test drives it without a browser."""
+    import ipywidgets as w
+
+    question = w.Text(value="37+8-5+9", description="you:")
+    mode = w.ToggleButtons(options=[("think", "think"), ("no think", "no_think")], value="think")
+    send = w.Button(description="Send")
+    reply = w.HTML()
+    stats = w.HTML()
+    box = w.VBox([w.HBox([question, mode, send]), reply, stats])
+    box.history = []
+
+    def on_send(_=None):
+        q = question.value.strip()
+        if not q:
+            reply.value = "<i>type a question first, e.g. 37+8-5+9</i>"
+            return
+        send.disabled = True
+        try:
+            out = stream_reply(model, tokenizer, prompt_fn(q, mode.value),
+                               on_text=lambda t: setattr(reply, "value", chat_html(t)),
+                               max_new_tokens=max_new_tokens)
+        finally:
+            send.disabled = False
+        reply.value = chat_html(out["reply"], done=True, stats=out)
+        stats.value = (f"<small>{out['thought_tokens']} thinking tokens, {out['answer_tokens']} answer "
+                       f"tokens; first token after {out['first_token_s']:.2f} s, answer after "
+                       f"{out['answer_s']:.2f} s</small>")
+        box.history.append(dict(out, question=q, mode=mode.value))
+
+    send.on_click(on_send)
+    box.send, box.question, box.mode, box.reply, box.stats = send, question, mode, reply, stats
+    return box
