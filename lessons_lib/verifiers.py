@@ -26,11 +26,12 @@ order, each step checked against the problem (PROCESS_TRICKS: what it refuses to
 from __future__ import annotations
 
 import random
+import re
 
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
 from .rewards import answer_block, checked_answer, parse_completion, per_row
 from .runtime import check_int
-from .tasks import Problem, make_problems
+from .tasks import Problem, make_problems, parse_question
 from .thoughts import steps_in
 
 ANSWER_FORMS = ("plain", "sentence", "words")
@@ -204,7 +205,8 @@ def layout_reward(completions, **kwargs) -> list[float]:
     return out
 
 
-_NUMBERS = __import__("re").compile(r"\d+")
+_NUMBERS = re.compile(r"\d+")
+_STATED = re.compile(r"(?:makes|is) (\d{1,3})\W*$")
 
 
 def stated_value(completion) -> int | None:
@@ -218,7 +220,7 @@ def stated_value(completion) -> int | None:
     numbers = _NUMBERS.findall(block)
     if len(numbers) == 1:
         return int(numbers[0]) if len(numbers[0]) <= 3 else None
-    tail = __import__("re").search(r"(?:makes|is) (\d{1,3})\W*$", block)
+    tail = _STATED.search(block)
     return int(tail.group(1)) if tail else None
 
 
@@ -309,19 +311,10 @@ def adversarial_records(completions: list[str], questions: list[str], truths: li
 # --- rewarding the thought itself -----------------------------------------------------------------
 
 def expected_steps(question: str) -> list[tuple[int, str, int, int]]:
-    """The steps the problem `question` (in symbols, '37+8-5') takes: [(37, '+', 8, 45), ...]."""
-    import re
-
-    m = re.fullmatch(r"(\d{2})((?:[+-]\d)+)", question.strip())
-    if not m:
-        raise ValueError(f"expected a question in symbols such as '37+8-5', got {question!r}")
-    ops = tuple((op, int(x)) for op, x in re.findall(r"([+-])(\d)", m.group(2)))
-    p = Problem(int(m.group(1)), ops)
-    prev, out = p.start, []
-    for (op, x), v in zip(p.ops, p.values):
-        out.append((prev, op, x, v))
-        prev = v
-    return out
+    """The steps the problem `question` takes ('37+8-5', or in words): [(37, '+', 8, 45), ...]."""
+    p = parse_question(question)
+    starts = (p.start,) + p.values[:-1]
+    return [(a, op, x, v) for a, (op, x), v in zip(starts, p.ops, p.values)]
 
 
 def step_scores(thought: str, question: str) -> list[bool]:
@@ -488,19 +481,29 @@ def hack_summary(log_history: list[dict], samples: list[dict] | None = None, sha
 JUDGES = ("rule", "learned", "gated", "hardened")
 
 
+def _two(x) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
 def seeds_text(bench: dict) -> str:
     """bench/verifier_seeds.json as text: per judge and seed, the judge's reward and the true
     accuracy over the first and last updates; then the outcome-only and process runs."""
-    lines = [f"RL on /no_think prompts, {bench['hack_updates']} updates; reward (judge) and true accuracy, "
-             f"first -> last {bench['window']} updates"]
+    lines = ["the learned verifier on held-out answers, precision / recall: " + ", ".join(
+        f"seed {seed}: {_two(r['verifier']['precision'])} / {_two(r['verifier']['recall'])}"
+        for seed, r in sorted(bench["seeds"].items()))]
+    lines.append(f"RL on /no_think prompts, {bench['hack_updates']} updates; reward (judge) and true accuracy, "
+                 f"first -> last {bench['window']} updates")
     for judge in JUDGES:
-        cells = []
+        cells, answers = [], []
         for seed, r in sorted(bench["seeds"].items()):
             h = r["hacking"].get(judge)
             if h:
                 cells.append(f"seed {seed}: {h['first']['judged']:.2f}->{h['last']['judged']:.2f} / "
                              f"{h['first']['true_accuracy']:.2f}->{h['last']['true_accuracy']:.2f}")
+                top = (h.get("top_answers") or [["", 0]])[0]
+                answers.append(f"seed {seed}: {top[0]!r}")
         lines.append(f"  {judge:9s} " + "   ".join(cells))
+        lines.append(f"  {'':9s} most common answer after RL, " + ", ".join(answers))
     lines.append(f"RL on both modes, {bench['rl_updates']} updates; /think held-out pass@1 and unfaithful / right")
     for name in ("outcome", "process"):
         cells = [f"seed {seed}: {r['process'][name]['accuracy']:.2f}, {r['process'][name]['unfaithful_rate']:.3f}"

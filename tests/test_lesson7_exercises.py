@@ -32,7 +32,7 @@ def test_fooling_and_hardened_checks(capsys):
     assert check_fooling("37+8-5", "41", Yes())
     assert not check_fooling("37+8-5", "the answer is 40.", Yes())  # right, in another form
     assert not check_fooling("37+8-5", "no thanks", Yes())  # turned down
-    assert not check_fooling("37 plus 8", "41", Yes())  # not a problem in symbols
+    assert not check_fooling("37 and 8", "41", Yes())  # not a toy-world question
     assert not check_fooling("37+8-5", "", Yes())
     out = capsys.readouterr().out
     assert "40" not in out.replace("37+8-5", "")  # the hints never state the true answer

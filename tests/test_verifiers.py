@@ -122,8 +122,9 @@ def test_true_accuracy_reads_any_form():
 
 def test_expected_steps():
     assert V.expected_steps("37+8-5") == [(37, "+", 8, 45), (45, "-", 5, 40)]
-    with pytest.raises(ValueError, match="symbols"):
-        V.expected_steps("37 plus 8")
+    assert V.expected_steps("37 plus 8") == [(37, "+", 8, 45)]
+    with pytest.raises(ValueError, match="toy-world question"):
+        V.expected_steps("37 and 8")
 
 
 @pytest.mark.parametrize("completion, most, why", V.PROCESS_TRICKS)
@@ -148,3 +149,13 @@ def test_unfaithful():
     assert V.unfaithful(slip, "37+8-5", 40)
     assert not V.unfaithful(slip.replace(">40<", ">41<"), "37+8-5", 40)  # a wrong answer is just wrong
     assert accuracy_reward([slip], answer=[40]) == [1.0]  # which outcome-only RL pays in full
+
+
+def test_seeds_text_reads_the_bench_file():
+    h = dict(first=dict(judged=0.1, true_accuracy=0.05), last=dict(judged=0.5, true_accuracy=0.0),
+             top_answers=[["the answer is 04.", 9]])
+    seed = dict(verifier=dict(precision=None, recall=0.5), hacking={"learned": h},
+                process={"outcome": dict(accuracy=0.9, unfaithful_rate=0.02)})
+    text = V.seeds_text(dict(hack_updates=150, rl_updates=40, window=15, seeds={"0": seed}))
+    assert "seed 0: – / 0.50" in text and "0.10->0.50 / 0.05->0.00" in text
+    assert "'the answer is 04.'" in text and "seed 0: 0.90, 0.020" in text
