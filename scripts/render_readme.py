@@ -57,6 +57,8 @@ NB05 = "results/05_does_rl_add_reasoning.json"
 BOUNDARY_SEEDS = "bench/boundary_seeds.json"  # bench/boundary_seeds.py
 NB06 = "results/06_rl_algorithms.json"
 RL_ALGORITHMS = "bench/rl_algorithms.json"  # bench/rl_algorithms.py
+NB07 = "results/07_thinking_modes_and_verifiers.json"
+VERIFIER_SEEDS = "bench/verifier_seeds.json"  # bench/verifier_seeds.py
 
 # --- the notebooks table: (file stem, title, what it measures) ---------------------------------
 NOTEBOOKS = [
@@ -83,12 +85,17 @@ NOTEBOOKS = [
      "model from one start on the same prompts: curves per completion sampled and per second, "
      "length, entropy, zero-spread groups, memory, pass@1 and pass@64, three seeds; Kimi's skewed "
      "difficulty, curriculum and prioritised sampling"),
+    ("07_thinking_modes_and_verifiers", "Thinking on demand, and what the reward reads",
+     "Qwen3's thinking-mode fusion (accuracy, tokens and obedience per mode and step count, against "
+     "lesson 1), a thinking budget, the delay a user sees, a learned verifier against the rule checker "
+     "(precision and recall by answer form), RL against each judge (reward hacking, a gate, a "
+     "hardened verifier), a process reward and unfaithful thoughts, three seeds"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
      "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
      "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06"), "≤ 360 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06", "07"), "≤ 360 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -599,6 +606,43 @@ def _l6_memory(s):
     return "; ".join(f"{n} {r['state_mb']['total']:.1f} MB" + (f" ({peak[n]:.0f} MB)" if n in peak else "")
                      for n, r in runs.items() if n in s.numbers(NB06, "algorithms"))
 
+def _l7_seeds(s) -> list[tuple[str, dict]]:
+    return sorted(s.get(VERIFIER_SEEDS, "seeds").items(), key=lambda kv: int(kv[0]))
+
+
+def _l7_obeys(s):
+    fused, before = s.numbers(NB07, "fused"), s.numbers(NB07, "before_fusion")
+    mean = lambda d: sum(d.values()) / len(d)  # noqa: E731
+    return (f"/think {f2(fused['think']['mean_obeys'])}, /no_think {f2(fused['no_think']['mean_obeys'])} "
+            f"(before {f2(mean(before['think']['obeys']))} and {f2(mean(before['no_think']['obeys']))})")
+
+
+def _l7_checkers(s):
+    c = s.numbers(NB07, "checkers")["all"]
+    pr = lambda d: f"{f2(d['precision']) if d['precision'] is not None else '–'} / {f2(d['recall'])}"  # noqa: E731
+    text = f"rule {pr(c['rule'])}; learned {pr(c['learned'])}"
+    try:
+        text += "; learned, seeds " + ", ".join(pr(r["verifier"]) for _, r in _l7_seeds(s))
+    except Missing:
+        pass
+    return text
+
+
+def _l7_hacking(s):
+    parts = []
+    for judge in ("rule", "learned", "gated", "hardened"):
+        cells = [f"{r['hacking'][judge]['first']['judged']:.2f}→{r['hacking'][judge]['last']['judged']:.2f} / "
+                 f"{r['hacking'][judge]['first']['true_accuracy']:.2f}→{r['hacking'][judge]['last']['true_accuracy']:.2f}"
+                 for _, r in _l7_seeds(s) if judge in r["hacking"]]
+        parts.append(f"{judge}: " + ", ".join(cells))
+    return "; ".join(parts)
+
+
+def _l7_process(s):
+    return "; ".join(f"{name}: " + ", ".join(f"{r['process'][name]['unfaithful_rate']:.3f}" for _, r in _l7_seeds(s))
+                     for name in ("outcome", "process"))
+
+
 
 MEASURED = [
     Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
@@ -671,6 +715,18 @@ MEASURED = [
         _l6_speed, "notebook 06", optional=True),
     Row("Lesson 6, training state counted (float32 AdamW: policy, reference, value model) and the "
         "process's peak (seed 0)", "report it", _l6_memory, "notebook 06, `bench/rl_algorithms.py`",
+        optional=True),
+    Row("Lesson 7, the fused model follows the switch: share of held-out completions (1-6 steps) that "
+        "obey /think and /no_think, after fusion (before: lesson 4's final model), seed 0", "report it",
+        _l7_obeys, "notebook 07", optional=True),
+    Row("Lesson 7, the rule checker vs the learned verifier on held-out answers in three forms "
+        "(plain, sentence, words): precision / recall, seed 0 and the bench's seeds", "report it", _l7_checkers,
+        "notebook 07, `bench/verifier_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 7, RL against each judge on /no_think prompts ({s.get(VERIFIER_SEEDS, 'hack_updates')} "
+                  "updates): the judge's reward and the true accuracy, first → last 10% of the updates, seeds",
+        "report it", _l7_hacking, "`bench/verifier_seeds.py`", optional=True),
+    Row("Lesson 7, unfaithful thoughts (right answer, a wrong or missing step) per right answer, outcome-only "
+        "RL vs the process reward added, seeds", "report it", _l7_process, "`bench/verifier_seeds.py`",
         optional=True),
     Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
         _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
@@ -1087,6 +1143,14 @@ def _lesson6_table(s: Sources) -> dict:
     return {f"{r['run']} (6)": r["table"] for r in rows if r["updates"] == longest}
 
 
+def _lesson7_table(s: Sources) -> dict:
+    """The course-wide table's rows of lesson 7: the fused model under /think and /no_think."""
+    try:
+        return {f"{r['model']} (7)": r for r in s.numbers(NB07, "table")}
+    except Missing:
+        return {}
+
+
 def _lesson6_updates(s: Sources) -> int:
     return max(r["updates"] for r in s.get(RL_ALGORITHMS, "rows") if r["seed"] == 0 and "table" in r)
 
@@ -1103,6 +1167,9 @@ def block_lesson4(s: Sources) -> str:
     lesson6 = _lesson6_table(s)
     for name, row in lesson6.items():
         lines.append(f"| {name} | " + " | ".join([fn(row) for _, fn in TABLE_COLUMNS] + extra(name)) + " |")
+    lesson7 = _lesson7_table(s)
+    for name, row in lesson7.items():
+        lines.append(f"| {name} | " + " | ".join([fn(row) for _, fn in TABLE_COLUMNS] + extra(name)) + " |")
     n = rows[order[0]].get("n_per_step")
     lines += ["", f"Seed 0, notebook 04 (`{NB04}`): {n} held-out problems per step count (1-6), half "
               "asked in words; greedy and sampled (temperature 1, 2 samples) accuracy; language "
@@ -1115,7 +1182,9 @@ def block_lesson4(s: Sources) -> str:
                  f"passes {f2(1 - 0.99 ** 256)} on answers alone), and the majority vote of 256 samples."
                  if extra_heads else "")
               + (f" The lesson-6 rows: each algorithm's model after {_lesson6_updates(s)} updates from the base "
-                 f"(3), seed 0, measured the same way by `{RL_ALGORITHMS}`." if lesson6 else "")]
+                 f"(3), seed 0, measured the same way by `{RL_ALGORITHMS}`." if lesson6 else "")
+              + (f" The lesson-7 rows: the fused model under each flag, seed 0 (`{NB07}`, "
+                 f"{next(iter(lesson7.values()))['n_per_step']} problems per step count)." if lesson7 else "")]
     try:
         seeds = s.rl_rows(RECIPE_SEEDS)
         names = ("R1-Zero (3)", "stage 2: reasoning RL", "stage 2 without language reward",
@@ -1213,10 +1282,72 @@ def block_lesson6(s: Sources) -> str:
     return "\n".join(lines)
 
 
+def block_lesson7(s: Sources) -> str:
+    """Notebook 07's measurements (seed 0) and bench/verifier_seeds.py's seeds."""
+    fused, lesson1 = s.numbers(NB07, "fused"), s.numbers(NB07, "lesson1_answer_only")
+    before = s.numbers(NB07, "before_fusion")
+
+    def steps(d, xs):
+        return sum(d[str(x)] if str(x) in d else d[x] for x in xs) / len(xs)
+
+    lines = ["| model, mode | greedy, 1 step | 2-4 steps | 5-6 steps | tokens | obeys the switch | before fusion |",
+             "|---|---|---|---|---|---|---|"]
+    for mode in ("think", "no_think"):
+        m = fused[mode]
+        lines.append(f"| fused, /{mode} | {f2(steps(m['accuracy'], (1,)))} | {f2(steps(m['accuracy'], (2, 3, 4)))} | "
+                     f"{f2(steps(m['accuracy'], (5, 6)))} | {m['mean_tokens']:.1f} | {f2(m['mean_obeys'])} | "
+                     f"{f2(steps(before[mode]['obeys'], (1, 2, 3, 4, 5, 6)))} |")
+    lines.append(f"| lesson 1, answer-only | {f2(steps(lesson1, (1,)))} | {f2(steps(lesson1, (2, 3, 4)))} | "
+                 f"{f2(steps(lesson1, (5, 6)))} | – | – | – |")
+    enough = s.numbers(NB07, "budget_enough")
+    largest = max(int(b) for b in s.numbers(NB07, "budget_curve"))
+    delay = s.numbers(NB07, "delay")
+    c = s.numbers(NB07, "checkers")
+    pr = lambda d: "–" if d["precision"] is None else f"{f2(d['precision'])} / {f2(d['recall'])}"  # noqa: E731
+    hack, hard = s.numbers(NB07, "hacking"), s.numbers(NB07, "hardening")
+    proc = s.numbers(NB07, "process")
+    lines += ["", f"Seed 0, notebook 07 (`{NB07}`), greedy on held-out problems. Thinking budget: accuracy is within "
+              f"0.02 of its best from a budget of " + ", ".join(f"{v} tokens{' (the largest tried)' if v == largest else ''} at {k} step{'s' if str(k) != '1' else ''}"
+                          for k, v in enough.items())
+              + f". A user waits {delay['think']['answer_s']:.3f} s for the answer under /think "
+              f"({delay['think']['thought_tokens']:.0f} thinking tokens) and {delay['no_think']['answer_s']:.3f} s under /no_think. "
+              f"Precision / recall on held-out answers in three forms: rule checker {pr(c['all']['rule'])} (plain form "
+              f"{pr(c['plain']['rule'])}), learned verifier {pr(c['all']['learned'])}. RL against the learned verifier on "
+              f"/no_think prompts ({s.numbers(NB07, 'hack_updates')} updates): the verifier's reward "
+              f"{f2(hack['first']['judged'])} → {f2(hack['last']['judged'])}, true accuracy {f2(hack['first']['true_accuracy'])} → "
+              f"{f2(hack['last']['true_accuracy'])} (first → last {hack['window']} updates). Share of the trained policy's wrong "
+              f"answers each judge pays: learned {f2(hard['pays_wrong']['learned'])}, gate {f2(hard['pays_wrong']['gate'])}, "
+              f"hardened {f2(hard['pays_wrong']['hardened'])}. Unfaithful thoughts per right answer: outcome-only "
+              f"{proc['outcome']['unfaithful_rate']:.3f}, with the process reward {proc['process']['unfaithful_rate']:.3f}."]
+    try:
+        seeds = _l7_seeds(s)
+        heads = " | ".join(f"seed {k}" for k, _ in seeds)
+        lines += ["", f"| judge (bench, {s.get(VERIFIER_SEEDS, 'hack_updates')} updates on /no_think) | {heads} |",
+                  "|---|" + "---|" * len(seeds)]
+        for judge in ("rule", "learned", "gated", "hardened"):
+            cells = []
+            for _, r in seeds:
+                h = r["hacking"].get(judge)
+                cells.append("–" if not h else f"reward {f2(h['first']['judged'])} → {f2(h['last']['judged'])}, "
+                             f"true {f2(h['first']['true_accuracy'])} → {f2(h['last']['true_accuracy'])}")
+            lines.append(f"| {judge} | " + " | ".join(cells) + " |")
+        for name in ("outcome", "process"):
+            lines.append(f"| {name} RL, both modes: /think pass@1, unfaithful per right | " + " | ".join(
+                f"{f2(r['process'][name]['accuracy'])}, {r['process'][name]['unfaithful_rate']:.3f}" for _, r in seeds) + " |")
+        lines += ["", f"Seeds: `{VERIFIER_SEEDS}`. Each seed trains its own verifier; every judge's run starts from "
+                  "the same fused model (after its SFT round); the hardened verifier of a seed is hardened on what fooled "
+                  "that seed's learned verifier. First → last: the mean over the first and the last 10% of the updates. "
+                  "True accuracy reads the answer in any form (`verifiers.stated_value`)."]
+    except Missing as e:
+        lines += ["", f"(seeds: missing {e})"]
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
     "lesson-4": block_lesson4,
     "lesson-5": block_lesson5,
     "lesson-6": block_lesson6,
+    "lesson-7": block_lesson7,
     "notebooks": block_notebooks,
     "binder": block_binder,
     "instructors": block_instructors,

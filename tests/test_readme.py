@@ -21,7 +21,7 @@ spec.loader.exec_module(render_readme)
 FILES = [render_readme.TIMINGS, render_readme.REPORT, render_readme.SEEDS, render_readme.LR_SWEEP,
          render_readme.RL_SEEDS, render_readme.BASE_CARD, render_readme.NB00, render_readme.NB01,
          render_readme.NB02, render_readme.NB03, render_readme.NB04, render_readme.NB06,
-         render_readme.RL_ALGORITHMS]
+         render_readme.RL_ALGORITHMS, render_readme.NB07, render_readme.VERIFIER_SEEDS]
 
 
 def test_readme_is_up_to_date(capsys):
@@ -206,3 +206,24 @@ def test_lesson_6_figures_and_table_rows_follow_the_json_files(tmp_path):
     assert "| PPO (6) |" in table and f"after {longest} updates" in table
     (root / render_readme.RL_ALGORITHMS).unlink()
     assert "(6) |" not in render_readme.block_lesson4(render_readme.Sources(root))
+
+
+def test_lesson_7_figures_and_table_rows_follow_the_json_files(tmp_path):
+    """Lesson 7's block reads notebook 07's numbers and the bench's seeds; the course-wide table gains
+    the fused model's two rows, and loses them when notebook 07's results are gone."""
+    root = _copy_sources(tmp_path)
+    nb = json.loads((root / render_readme.NB07).read_text())
+    nb["numbers"]["fused"]["no_think"]["mean_obeys"] = 0.123456
+    nb["numbers"]["hardening"]["pays_wrong"]["gate"] = 0.876543
+    (root / render_readme.NB07).write_text(json.dumps(nb))
+    text = render_readme.block_lesson7(render_readme.Sources(root))
+    row = next(line for line in text.splitlines() if line.startswith("| fused, /no_think |"))
+    assert "| 0.12 |" in row and "gate 0.88" in text
+    table = render_readme.block_lesson4(render_readme.Sources(root))
+    assert "| fused /think (7) |" in table and "| fused /no_think (7) |" in table
+    if (root / render_readme.VERIFIER_SEEDS).exists():
+        assert "| learned |" in text and "(seeds: missing" not in text
+    (root / render_readme.VERIFIER_SEEDS).unlink(missing_ok=True)
+    assert "(seeds: missing" in render_readme.block_lesson7(render_readme.Sources(root))
+    (root / render_readme.NB07).unlink()
+    assert "(7) |" not in render_readme.block_lesson4(render_readme.Sources(root))
