@@ -10,8 +10,11 @@ rejection sampling the stage-2 reasoning model on its own prompts, non-thinking 
 empty thought. Here the flag is appended to the question of lesson 3's template
 (`mode_prompt`), the thinking examples are lesson 4's final model sampled and filtered
 (`recipe.rejection_sample`), and the non-thinking ones are the same problems answered with an
-empty thought (`fusion_records`). A short RL round follows, with `mode_reward` added to the
-accuracy and format rewards, so that obeying the switch pays (`fusion_dataset`, `fusion_rewards`).
+empty thought (`fusion_records`). A short RL round follows on prompts in both modes
+(`fusion_dataset`; verifiers.judge_rl runs it), with `mode_reward` beside the accuracy reward and the
+accuracy paid only to completions that obey their mode (`obeying`): with the two rewards merely added,
+a /no_think RL run in development learned to think anyway, since a right answer pays more than the
+switch.
 
 A thinking budget caps the thought: once it has N tokens and is still open, generation stops,
 `</think><answer>` is written for the model, and it gives the answer it has (`budget_generate`;
@@ -115,13 +118,6 @@ def fusion_dataset(n_per_step: int, steps=(1, 2, 3, 4), seed: int = 0, modes=MOD
                  language=question_notation(p), mode=m, question=p.question)
             for s in steps for p in make_problems(n_per_step, s, "train", seed) for m in modes]
     return Dataset.from_list(rows).shuffle(seed=seed)
-
-
-def fusion_rewards():
-    """(reward functions, weights): accuracy 1.0 and format 0.5 (lesson 3's), obeying the mode 0.5."""
-    from .rewards import format_reward
-
-    return [accuracy_reward, format_reward, mode_reward], [1.0, 0.5, 0.5]
 
 
 def measure_modes(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6), seed: int = 0,
