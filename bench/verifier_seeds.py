@@ -70,12 +70,9 @@ def one_seed(seed: int) -> dict:
     completions = [s["completion"] for s in samples]
     adversarial = V.adversarial_records(completions, questions, truths, verifier)
     hardened = V.hardened_copy(folder, adversarial, records, B.harden_updates, seed=seed)
-    wrong = [i for i, c in enumerate(completions) if V.stated_value(c) != truths[i]]
-    pays = {"learned": verifier(completions, questions, truths),
-            "gate": V.gated(verifier)(completions, truths, questions),
-            "hardened": hardened(completions, questions, truths)}
+    pays = V.pays_for_wrong(samples, {"learned": verifier, "gate": V.gated(verifier), "hardened": hardened})
     out["hardening"] = dict(mined=len(adversarial), hardened_checkers=V.compare_checkers(hardened, held)["all"]["learned"],
-                            pays_wrong={k: sum(v[i] for i in wrong) / max(1, len(wrong)) for k, v in pays.items()})
+                            pays_wrong=pays)
     run("gated", V.gated(verifier))
     run("hardened", hardened)
 

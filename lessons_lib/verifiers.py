@@ -109,10 +109,10 @@ def verifier_records(n_per_step: int, steps=(1, 2, 3, 4), split: str = "train", 
     return rows
 
 
-def train_verifier(records: list[dict], updates: int = 300, batch_size: int = 32, lr: float = 1e-3,
+def train_verifier(records: list[dict], updates: int = 200, batch_size: int = 32, lr: float = 2e-3,
                    seed: int = 0, base=None, device: str = "cpu"):
     """(LearnedVerifier, trainer): lesson 3's base model (or `base`, a folder) fine-tuned with trl's
-    SFTTrainer to write the verdict of each record."""
+    SFTTrainer to write the verdict of each record (the defaults are lesson 7's ThinkingBudget)."""
     from .models import load
     from .paths import CHECKPOINTS
     from .runtime import seed_everything
@@ -133,8 +133,6 @@ def harden(verifier, extra: list[dict], replay: list[dict], updates: int = 60, b
     """(LearnedVerifier, trainer): the verifier fine-tuned further on `extra` (adversarial records,
     adversarial_records) mixed with `replay` (its original records, so it does not forget them),
     with trl's SFTTrainer. The verifier's own model is trained in place."""
-    import random
-
     from .runtime import seed_everything
     from .sft import train_sft
 
@@ -456,6 +454,20 @@ def policy_samples(model, tokenizer, n_per_step: int = 50, seed: int = 0, sample
                     num_return_sequences=samples, seed=seed)
     return [dict(question=p.question, answer=p.answer, completion=outs[i * samples + j])
             for i, p in enumerate(problems) for j in range(samples)]
+
+
+def pays_for_wrong(samples: list[dict], judges: dict) -> dict:
+    """{name: the share of the wrong answers in `samples` (policy_samples's rows; wrong as a careful
+    reader takes them, stated_value) that the judge pays}, for judges with trl's signature
+    (`judge(completions, question=..., answer=...)`: a LearnedVerifier, gated(...), accuracy_reward)."""
+    completions = [s["completion"] for s in samples]
+    questions, truths = [s["question"] for s in samples], [s["answer"] for s in samples]
+    wrong = [i for i, c in enumerate(completions) if stated_value(c) != truths[i]]
+    out = {}
+    for name, judge in judges.items():
+        scores = judge(completions, question=questions, answer=truths)
+        out[name] = sum(scores[i] for i in wrong) / max(1, len(wrong))
+    return out
 
 
 def hack_summary(log_history: list[dict], samples: list[dict] | None = None, share: float = 0.1) -> dict:

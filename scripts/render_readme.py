@@ -606,6 +606,11 @@ def _l6_memory(s):
     return "; ".join(f"{n} {r['state_mb']['total']:.1f} MB" + (f" ({peak[n]:.0f} MB)" if n in peak else "")
                      for n, r in runs.items() if n in s.numbers(NB06, "algorithms"))
 
+def _pr(d: dict) -> str:
+    """'precision / recall' of verifiers.precision_recall ('–' for a precision of nothing accepted)."""
+    return f"{f2(d['precision']) if d['precision'] is not None else '–'} / {f2(d['recall'])}"
+
+
 def _l7_seeds(s) -> list[tuple[str, dict]]:
     return sorted(s.get(VERIFIER_SEEDS, "seeds").items(), key=lambda kv: int(kv[0]))
 
@@ -619,10 +624,9 @@ def _l7_obeys(s):
 
 def _l7_checkers(s):
     c = s.numbers(NB07, "checkers")["all"]
-    pr = lambda d: f"{f2(d['precision']) if d['precision'] is not None else '–'} / {f2(d['recall'])}"  # noqa: E731
-    text = f"rule {pr(c['rule'])}; learned {pr(c['learned'])}"
+    text = f"rule {_pr(c['rule'])}; learned {_pr(c['learned'])}"
     try:
-        text += "; learned, seeds " + ", ".join(pr(r["verifier"]) for _, r in _l7_seeds(s))
+        text += "; learned, seeds " + ", ".join(_pr(r["verifier"]) for _, r in _l7_seeds(s))
     except Missing:
         pass
     return text
@@ -1303,7 +1307,6 @@ def block_lesson7(s: Sources) -> str:
     largest = max(int(b) for b in s.numbers(NB07, "budget_curve"))
     delay = s.numbers(NB07, "delay")
     c = s.numbers(NB07, "checkers")
-    pr = lambda d: "–" if d["precision"] is None else f"{f2(d['precision'])} / {f2(d['recall'])}"  # noqa: E731
     hack, hard = s.numbers(NB07, "hacking"), s.numbers(NB07, "hardening")
     proc = s.numbers(NB07, "process")
     lines += ["", f"Seed 0, notebook 07 (`{NB07}`), greedy on held-out problems. Thinking budget: accuracy is within "
@@ -1311,8 +1314,8 @@ def block_lesson7(s: Sources) -> str:
                           for k, v in enough.items())
               + f". A user waits {delay['think']['answer_s']:.3f} s for the answer under /think "
               f"({delay['think']['thought_tokens']:.0f} thinking tokens) and {delay['no_think']['answer_s']:.3f} s under /no_think. "
-              f"Precision / recall on held-out answers in three forms: rule checker {pr(c['all']['rule'])} (plain form "
-              f"{pr(c['plain']['rule'])}), learned verifier {pr(c['all']['learned'])}. RL against the learned verifier on "
+              f"Precision / recall on held-out answers in three forms: rule checker {_pr(c['all']['rule'])} (plain form "
+              f"{_pr(c['plain']['rule'])}), learned verifier {_pr(c['all']['learned'])}. RL against the learned verifier on "
               f"/no_think prompts ({s.numbers(NB07, 'hack_updates')} updates): the verifier's reward "
               f"{f2(hack['first']['judged'])} → {f2(hack['last']['judged'])}, true accuracy {f2(hack['first']['true_accuracy'])} → "
               f"{f2(hack['last']['true_accuracy'])} (first → last {hack['window']} updates). Share of the trained policy's wrong "

@@ -95,6 +95,14 @@ def test_adversarial_records_keep_only_accepted_wrong_answers():
     assert not any(r["right"] for r in rows)
 
 
+def test_pays_for_wrong_counts_only_wrong_answers():
+    samples = [dict(question="37+8-5", answer=40, completion=f"<answer>{a}</answer>")
+               for a in ("41", "the answer is 40.", "the answer is", "40")]
+    pays = V.pays_for_wrong(samples, {"yes": Scripted(lambda a, r: True), "gate": V.gated(Scripted(lambda a, r: True)),
+                                      "rule": accuracy_reward})
+    assert pays == {"yes": 1.0, "gate": 0.5, "rule": 0.0}  # two wrong: '41' (the rules read it) and 'the answer is'
+
+
 def test_learned_verifier_runs_a_real_model(tiny):
     model, tok = tiny
     ver = V.LearnedVerifier(model, tok)
