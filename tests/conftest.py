@@ -40,6 +40,22 @@ settings.load_profile("lessons")
 TINY_KW = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2)
 
 
+OPT_IN_MARKERS = ("slow", "binder")  # registered in pyproject.toml
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `slow` and `binder` tests unless the -m expression names them (`-m slow`,
+    `-m "slow or binder"`), so a plain `pytest` stays quick; `-m "not slow"` deselects them."""
+    expr = config.getoption("markexpr") or ""
+    for name in OPT_IN_MARKERS:
+        if name in expr:
+            continue
+        skip = pytest.mark.skip(reason=f"marked {name}: run with -m {name}")
+        for item in items:
+            if item.get_closest_marker(name) is not None:
+                item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
     """Each test starts outside smoke mode with no device override, whatever the shell has set."""

@@ -1,8 +1,8 @@
 """scripts/binder_check.py: the course under Binder's conditions (env from binder/, 1 CPU, 2 GB).
 
-The real check builds an env and runs a notebook (minutes), so it runs only with
-LESSONS_BINDER_CHECK=1 (LESSONS_BINDER_ENV=DIR reuses a built env; default runs/binder/env, built
-there if missing). The other tests cover the script's own logic in a few seconds: the memory
+The real check builds an env and runs a notebook (minutes), so it is marked `binder` and
+runs only when asked for, `pytest -m binder tests/test_binder.py` (LESSONS_BINDER_ENV=DIR reuses a
+built env; default runs/binder/env, built there if missing). The other tests cover the script's own logic in a few seconds: the memory
 watchdog and cgroup cap kill what goes over, the notebook selection, the report's shape, pip's
 settings, and binder/requirements.txt agreeing with requirements.txt.
 """
@@ -211,10 +211,7 @@ def test_postbuild_installs_the_course_without_deps():
 
 
 # ---------------------------------------------------------------------------- the real check
-@pytest.mark.skipif(os.environ.get("LESSONS_BINDER_CHECK") != "1",
-                    reason="builds a Binder env and runs notebook 00 (minutes): set "
-                           "LESSONS_BINDER_CHECK=1 to run it (LESSONS_BINDER_ENV=DIR reuses an "
-                           "env)")
+@pytest.mark.binder  # builds a Binder env and runs notebook 00 (minutes)
 def test_binder_check_runs_notebook_00_under_the_cap(tmp_path):
     env_dir = os.environ.get("LESSONS_BINDER_ENV", str(ROOT / "runs" / "binder" / "env"))
     out = tmp_path / "binder.json"

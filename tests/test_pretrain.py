@@ -4,11 +4,10 @@ scripts/pretrain_base.py makes.
 Always: a short pretraining run is deterministic, and stopping early keeps the full run's schedule
 (so the first updates of the real script can be checked against a shipped log). When a base model
 is shipped: the script's first updates give the losses its log recorded, and its card shows the quality
-lesson 3 needs. Slow (LESSONS_SLOW=1, about 10 minutes): the whole script runs again and its model
+lesson 3 needs. Marked slow (17-33 minutes; `pytest -m slow tests/test_pretrain.py`): the whole script runs again and its model
 measures like the shipped one.
 """
 import json
-import os
 
 import pytest
 
@@ -82,8 +81,7 @@ def test_shipped_base_card_has_the_quality_lesson_3_needs(card):
 
 
 @shipped
-@pytest.mark.skipif(os.environ.get("LESSONS_SLOW") != "1",
-                    reason="full pretraining takes 17-33 minutes; set LESSONS_SLOW=1 to run it")
+@pytest.mark.slow  # full pretraining takes 17-33 minutes
 def test_the_script_reproduces_the_shipped_base(card, tmp_path):
     import subprocess
     import sys
