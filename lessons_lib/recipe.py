@@ -300,3 +300,22 @@ def first_reaching(values: list[float], level: float, window: int = 10) -> int |
         if sum(chunk) / len(chunk) >= level:
             return i + 1
     return None
+
+
+def seed_effect(treated: list[float], control: list[float]) -> dict:
+    """An effect measured on several seeds, against the seed-to-seed spread.
+
+    `treated[i]` and `control[i]` are one figure (say, consistency) of the two arms of seed i (the
+    same seed: same prompts, same sampling). Returns the per-seed differences treated - control,
+    their mean, `spread` (the larger of the two arms' ranges over seeds: how far a figure moves
+    when only the seed changes) and `exceeds`: True when every seed's difference has the same sign
+    and the mean difference is larger than the spread. With one seed there is no spread to beat,
+    and `exceeds` is False."""
+    if len(treated) != len(control) or not treated:
+        raise ValueError(f"need one value per seed in each arm, got {len(treated)} and {len(control)}")
+    diffs = [t - c for t, c in zip(treated, control)]
+    mean = sum(diffs) / len(diffs)
+    spread = max(max(treated) - min(treated), max(control) - min(control))
+    same_sign = all(d > 0 for d in diffs) or all(d < 0 for d in diffs)
+    return dict(diffs=diffs, mean=mean, spread=spread, seeds=len(diffs),
+                exceeds=len(diffs) > 1 and same_sign and abs(mean) > spread)

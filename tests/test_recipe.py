@@ -174,3 +174,17 @@ def test_budget_checks_its_fields_and_has_a_smoke_variant():
 def test_sft_from_base_refuses_no_records():
     with pytest.raises(ValueError, match="kept nothing"):
         recipe.sft_from_base([], recipe.RecipeBudget().smoke())
+
+
+def test_seed_effect_needs_every_seed_and_more_than_the_spread():
+    from lessons_lib.recipe import seed_effect
+
+    big = seed_effect([0.95, 0.97, 0.96], [0.70, 0.68, 0.72])
+    assert big["exceeds"] and abs(big["mean"] - 0.26) < 1e-9 and abs(big["spread"] - 0.04) < 1e-9
+    mixed = seed_effect([0.90, 0.80, 0.85], [0.88, 0.82, 0.84])   # signs differ
+    assert not mixed["exceeds"]
+    small = seed_effect([0.90, 0.80, 0.85], [0.89, 0.79, 0.84])   # same sign, below the spread
+    assert not small["exceeds"] and small["diffs"] == pytest.approx([0.01, 0.01, 0.01])
+    assert not seed_effect([0.9], [0.1])["exceeds"]               # one seed: no spread to beat
+    with pytest.raises(ValueError):
+        seed_effect([0.9, 0.8], [0.1])
