@@ -141,3 +141,20 @@ def measure(model, tokenizer, n_per_step: int = 100, steps=RL_STEP_COUNTS, sampl
         out["completions"] = [dict(question=ask(p), answer=p.answer, sample=sampled[i * samples],
                                    greedy=greedy[i]) for i, p in enumerate(problems)]
     return out
+
+
+def save_run(model, tokenizer, log_history: list, snapshots: dict, folder, trained: bool):
+    """Save a trained RL run (the model, trl's log and the snapshots) to `folder` and return it;
+    with `trained=False` (the notebook loaded the shipped run) write nothing and return None, so a
+    workshop that skips training never copies the shipped model into models/."""
+    import json
+    from pathlib import Path
+
+    from .models import save
+
+    if not trained:
+        return None
+    out = save(model, tokenizer, Path(folder))
+    (out / "log_history.json").write_text(json.dumps(log_history))
+    (out / "snapshots.json").write_text(json.dumps(snapshots))
+    return out

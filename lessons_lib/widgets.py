@@ -116,8 +116,9 @@ def stream_reply(model, tokenizer, prompt: str, on_text=None, max_new_tokens: in
     """Generate one greedy reply token by token (transformers' streamer hook), calling
     `on_text(text_so_far)` after each token, and time it.
 
-    Returns the reply and what a user waits through: `thought_tokens` (tokens before '</think>',
-    the tag included), `answer_tokens`, `first_token_s` (until anything shows), `answer_s` (until
+    Returns the reply and what a user waits through: `thought_tokens` (the tokens of the thought
+    between '<think>' and '</think>', tags left out: 0 for an empty thought), `answer_tokens` (after
+    '</think>'), `first_token_s` (until anything shows), `answer_s` (until
     the first token after '</think>': the delay a user of a thinking model sees) and `total_s`."""
     import time
 
@@ -149,17 +150,34 @@ def stream_reply(model, tokenizer, prompt: str, on_text=None, max_new_tokens: in
                        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
     total = time.perf_counter() - t0
     tokens = [tokenizer.decode([i]) for i in streamer.ids]
-    text, closed_at = "", None
-    for k, t in enumerate(tokens):
-        text += t
-        if closed_at is None and THINK_CLOSE in text:
-            closed_at = k + 1
     n = len(streamer.ids)
-    thought = closed_at if closed_at is not None else n
-    answer_at = streamer.times[thought] - t0 if thought < n else total
-    return dict(reply=tokenizer.decode(streamer.ids, skip_special_tokens=True), thought_tokens=thought,
-                answer_tokens=n - thought, first_token_s=streamer.times[0] - t0 if n else total,
-                answer_s=answer_at, total_s=total)
+    before = thought_token_count(tokens)
+    answer_at = streamer.times[before["until_answer"]] - t0 if before["until_answer"] < n else total
+    return dict(reply=tokenizer.decode(streamer.ids, skip_special_tokens=True),
+                thought_tokens=before["thought"], tokens_before_answer=before["until_answer"],
+                answer_tokens=n - before["until_answer"],
+                first_token_s=streamer.times[0] - t0 if n else total, answer_s=answer_at, total_s=total)
+
+
+def thought_token_count(tokens: list[str]) -> dict:
+    """For a reply's tokens (each decoded on its own): `thought`, the tokens of the thought itself,
+    between '<think>' and '</think>' with the tags left out (0 for an empty '<think></think>', so a
+    reply that did not think reports no thinking tokens), and `until_answer`, every token up to and
+    including the one that closes the thought (all of them when it never closes)."""
+    from .formats import THINK_CLOSE, THINK_OPEN
+
+    text, spans = "", []
+    for t in tokens:
+        spans.append((len(text), len(text) + len(t)))
+        text += t
+    close = text.find(THINK_CLOSE)
+    until = len(tokens) if close < 0 else next(k + 1 for k, (_, e) in enumerate(spans) if e >= close + len(THINK_CLOSE))
+    opened = text.find(THINK_OPEN)
+    start = 0 if opened < 0 else opened + len(THINK_OPEN)
+    end = len(text) if close < 0 else close
+    if not text[start:end].strip():
+        return dict(thought=0, until_answer=until)
+    return dict(thought=sum(1 for s, e in spans if s < end and e > start), until_answer=until)
 
 
 def chat_html(text: str, done: bool = False, stats: dict | None = None) -> str:

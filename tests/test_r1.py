@@ -197,3 +197,23 @@ def test_short_prompt_accuracy_reads_the_last_number(monkeypatch):
     seen.clear()
     r1.short_prompt_accuracy(None, None, steps=(2,), n_per_step=3, notation="words")
     assert all(" plus " in p or " minus " in p for p in seen)
+
+
+def test_save_run_writes_nothing_when_the_run_was_loaded(tiny, tmp_path):
+    model, tok = tiny
+    folder = tmp_path / "models" / "03_rl"
+    assert r1.save_run(model, tok, [{"loss": 1.0}], {0: []}, folder, trained=False) is None
+    assert not folder.exists() and not (tmp_path / "models").exists()
+
+
+def test_save_run_saves_a_trained_run(tiny, tmp_path):
+    import json
+
+    from lessons_lib.models import load
+
+    model, tok = tiny
+    out = r1.save_run(model, tok, [{"loss": 1.0}], {0: ["x"]}, tmp_path / "03_rl", trained=True)
+    assert out == tmp_path / "03_rl"
+    assert json.loads((out / "log_history.json").read_text()) == [{"loss": 1.0}]
+    assert json.loads((out / "snapshots.json").read_text()) == {"0": ["x"]}
+    load(out)

@@ -115,7 +115,7 @@ def test_chat_html_folds_the_thought():
     assert "thinking..." in chat_html(" <think>37+8=45")
     done = chat_html(THOUGHT, done=True, stats=dict(thought_tokens=9, answer_s=0.5))
     assert "Thought for 9 tokens" in done and "<b>40</b>" in done and "thinking..." not in done
-    assert "Answered without thinking" in chat_html(EMPTY, done=True, stats=dict(thought_tokens=2, answer_s=0.1))
+    assert "Answered without thinking" in chat_html(EMPTY, done=True, stats=dict(thought_tokens=0, answer_s=0.1))
 
 
 def test_stream_reply_counts_and_times(tiny):
@@ -123,7 +123,8 @@ def test_stream_reply_counts_and_times(tiny):
     seen = []
     out = stream_reply(model, tok, T.mode_prompt("37+8"), on_text=seen.append, max_new_tokens=8)
     assert 1 <= len(seen) <= 8 and seen[-1] == out["reply"]
-    assert out["thought_tokens"] + out["answer_tokens"] == len(seen)
+    assert out["tokens_before_answer"] + out["answer_tokens"] == len(seen)
+    assert 0 <= out["thought_tokens"] <= out["tokens_before_answer"]
     assert 0 <= out["first_token_s"] <= out["answer_s"] <= out["total_s"]
 
 
@@ -141,3 +142,41 @@ def test_chat_widget_driven_without_a_browser(tiny):
     box.question.value = "  "
     box.send.click()
     assert "type a question" in box.reply.value and len(box.history) == 1
+
+
+def test_an_empty_thought_counts_no_thinking_tokens(tokenizer):
+    """The chat said 'Answered without thinking' and then '3 thinking tokens' (the empty tags
+    counted): an empty <think></think> is no thinking, whatever the tokenizer makes of the tags."""
+    from lessons_lib.widgets import thought_token_count
+
+    ids = tokenizer(" <think></think><answer>99</answer>", add_special_tokens=False).input_ids
+    tokens = [tokenizer.decode([i]) for i in ids]
+    count = thought_token_count(tokens)
+    assert count["thought"] == 0
+    assert "".join(tokens[:count["until_answer"]]).strip() == "<think></think>"
+    assert thought_token_count(["<", "think", ">", "</", "think", ">", "7"]) == dict(thought=0, until_answer=6)
+    assert thought_token_count([" <think>", " ", "\n", "</think>"])["thought"] == 0
+
+
+def test_a_thought_counts_its_own_tokens_not_the_tags():
+    from lessons_lib.widgets import thought_token_count
+
+    assert thought_token_count([" <think>", "3", "+", "4", "=", "7", "</think>", "<answer>", "7"]) == dict(
+        thought=5, until_answer=7)
+    assert thought_token_count(["<", "think", ">", "1", "</", "think", ">"]) == dict(thought=1, until_answer=7)
+    assert thought_token_count([" <think>", "3", "+"]) == dict(thought=2, until_answer=3)  # never closed
+    assert thought_token_count([]) == dict(thought=0, until_answer=0)
+
+
+def test_chat_says_no_thinking_tokens_for_an_empty_thought(tiny, monkeypatch):
+    """The chat's two lines agree: a reply with an empty thought reports 0 thinking tokens."""
+    from lessons_lib import widgets
+
+    model, tok = tiny
+    fake = dict(reply=" <think></think><answer>15</answer>", thought_tokens=0, tokens_before_answer=3,
+                answer_tokens=4, first_token_s=0.01, answer_s=0.02, total_s=0.03)
+    monkeypatch.setattr(widgets, "stream_reply", lambda *a, **k: dict(fake))
+    box = chat(model, tok, T.mode_prompt)
+    box.send.click()
+    assert "Answered without thinking" in box.reply.value
+    assert "0 thinking tokens" in box.stats.value or "no thinking" in box.stats.value
