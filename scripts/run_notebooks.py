@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from notebook_form import write_notebook  # noqa: E402
 
 
 def select_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
@@ -71,7 +73,7 @@ def run_one(path: Path, out: Path, timeout: int) -> None:
         error = f"{type(e).__name__}: {str(e)[-2000:]}"
     wall = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, out)
+    write_notebook(nb, out)  # in the form JupyterLab saves (scripts/notebook_form.py)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the kernel's peak RSS
     print(json.dumps({"wall_s": round(wall, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
                       "error": error}))

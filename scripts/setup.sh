@@ -6,11 +6,12 @@
 #   2. else, on Linux without an NVIDIA GPU, PyTorch's CPU wheel index;
 #   3. else (macOS, or a machine with nvidia-smi) the default build from PyPI.
 # Set TORCH_INDEX_URL to force an index (e.g. https://download.pytorch.org/whl/cu128 for CUDA 12.8).
+# Every version comes from constraints.txt (the versions CI tests), torch's included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-TORCH="torch==2.13.0"
+TORCH="$(grep -E '^torch==' constraints.txt)"  # e.g. torch==2.13.0
 
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
@@ -28,7 +29,7 @@ if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
     "${PIP[@]}" install -q "$TORCH"
   fi
 fi
-"${PIP[@]}" install -q -r requirements-dev.txt -e .
+"${PIP[@]}" install -q -c constraints.txt -r requirements-dev.txt -e .
 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 "$VENV/bin/python" - <<'PY'
 import jupyterlab, torch, transformers, trl

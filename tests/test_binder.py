@@ -4,7 +4,7 @@ The real check builds an env and runs a notebook (minutes), so it is marked `bin
 runs only when asked for, `pytest -m binder tests/test_binder.py` (LESSONS_BINDER_ENV=DIR reuses a
 built env; default runs/binder/env, built there if missing). The other tests cover the script's own logic in a few seconds: the memory
 watchdog and cgroup cap kill what goes over, the notebook selection, the report's shape, pip's
-settings, and binder/requirements.txt agreeing with requirements.txt.
+settings, and binder/requirements.txt pinning what constraints.txt pins.
 """
 import importlib.util
 import json
@@ -187,18 +187,17 @@ def _reqs(path: Path) -> dict:
 
 
 def test_binder_requirements_match_the_course_pins():
-    binder, course = _reqs(ROOT / "binder" / "requirements.txt"), _reqs(ROOT / "requirements.txt")
+    """binder/requirements.txt pins exactly constraints.txt's packages, at its versions (torch as
+    its +cpu build): Binder reads only binder/, so the pins are written out there."""
+    binder, course = _reqs(ROOT / "binder" / "requirements.txt"), _reqs(ROOT / "constraints.txt")
+    assert set(binder) == set(course), \
+        f"binder/requirements.txt and constraints.txt name different packages: " \
+        f"{sorted(set(binder) ^ set(course))}"
     for name, req in course.items():
-        if name in ("jupyterlab", "ipykernel", "nbclient", "nbformat"):
-            continue  # Binder's image brings Jupyter
-        assert name in binder, f"binder/requirements.txt lacks {req}"
         pins = [Version(s.version) for s in req.specifier if s.operator == "=="]
         bpins = [Version(s.version) for s in binder[name].specifier if s.operator == "=="]
-        if pins:  # the same version; torch's may carry +cpu
-            assert [v.public for v in bpins] == [v.public for v in pins], \
-                f"binder/requirements.txt has {binder[name]}, requirements.txt {req}"
-        else:
-            assert str(binder[name].specifier) == str(req.specifier), (binder[name], req)
+        assert pins and [v.public for v in bpins] == [v.public for v in pins], \
+            f"binder/requirements.txt has {binder[name]}, constraints.txt {req}"
     torch = [s for s in binder["torch"].specifier if s.operator == "=="]
     assert torch and Version(torch[0].version).local == "cpu", "Binder has no GPU: CPU torch"
 

@@ -1,11 +1,16 @@
-"""Each notebook's first code cell installs the course on Colab without replacing Colab's torch.
+"""Each notebook's first code cell installs the course on Colab with the versions CI tests, without
+replacing Colab's torch.
 
 The cell is run here with Colab's marker faked (`google.colab` in sys.modules) and os.system,
 os.chdir and os.path.exists recording instead of acting; then the recorded commands are checked:
-the repository is cloned, the course is pip-installed from the clone without anything that could
-swap torch (no requirements.txt, which pins torch==2.13.0; no torch; no --force-reinstall or -U),
-and pyproject.toml's torch requirement is a lower bound that Colab's own torch satisfies.
+the repository is cloned, the course is pip-installed from the clone with constraints-colab.txt
+(constraints.txt, the versions CI tests, without torch) and without anything that could swap torch
+(no requirements.txt, which names torch; no torch; no --force-reinstall or -U), and
+pyproject.toml's torch requirement is a lower bound that Colab's own torch satisfies. The cell is
+the one scripts/apply_colab_cell.py writes, and constraints-colab.txt is what it derives from
+constraints.txt; constraints.txt pins every dependency, and requirements.txt applies it.
 """
+import importlib.util
 import re
 import shlex
 import sys
@@ -25,6 +30,18 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + \
 REPO_URL = "https://github.com/reasoning-course/reasoning-course"
 CLONE = "/content/course"
 COLAB_TORCH = ["2.8.0+cu126", "2.9.0+cu126"]  # what Colab's GPU runtimes have shipped lately
+CONSTRAINTS = ROOT / "constraints.txt"
+COLAB_CONSTRAINTS = ROOT / "constraints-colab.txt"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+apply_colab_cell = _script("apply_colab_cell")
 
 
 def first_code_cell(nb: Path) -> str:
@@ -111,7 +128,7 @@ def test_first_cell_installs_course_on_colab(nb, monkeypatch):
     # nothing that could replace Colab's torch
     assert not any("requirements" in t for t in pip) and "-r" not in pip \
         and "--requirement" not in pip, \
-        f"{where}: pip reads a requirements file (torch==2.13.0): {pip}"
+        f"{where}: pip reads a requirements file (it names torch): {pip}"
     assert not any(re.match(r"^torch($|[^a-z])", t, re.I) for t in pip), \
         f"{where}: pip names torch: {pip}"
     for flag in ("--force-reinstall", "-U", "--upgrade", "--ignore-installed", "-I"):
@@ -122,6 +139,12 @@ def test_first_cell_installs_course_on_colab(nb, monkeypatch):
     assert not clusters, \
         f"{where}: pip runs with {clusters} (-U/-I), which can replace torch: {pip}"
     assert "--no-deps" not in pip, f"{where}: --no-deps leaves trl etc. uninstalled on Colab: {pip}"
+    # the versions CI tests, torch excepted
+    constraints = [pip[i + 1] for i, t in enumerate(pip[:-1]) if t in ("-c", "--constraint")] + \
+        [t.split("=", 1)[1] for t in pip if t.startswith("--constraint=")]
+    assert constraints == [f"{CLONE}/{COLAB_CONSTRAINTS.name}"], \
+        f"{where}: pip should install with -c {CLONE}/{COLAB_CONSTRAINTS.name} (the versions CI " \
+        f"tests, without torch): {pip}"
     # the kernel works in the notebook's own folder of the clone and imports the clone's library
     chdirs = [p for kind, p in rec.calls if kind == "chdir"]
     folder = f"{CLONE}/{nb.parent.relative_to(ROOT).as_posix()}"
@@ -182,26 +205,54 @@ def test_pyproject_torch_is_a_lower_bound_colab_satisfies():
             f"Colab's torch {v} does not satisfy pyproject.toml's {torch}: pip would replace it"
 
 
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_cell_is_the_one_apply_colab_cell_writes(nb):
+    folder = nb.parent.relative_to(ROOT).as_posix()
+    assert first_code_cell(nb) == apply_colab_cell.colab_cell(folder), (
+        f"{_name(nb)}: its Colab cell is not the current one: run "
+        f"`.venv/bin/python scripts/apply_colab_cell.py {_name(nb)}`")
+
+
+def test_colab_constraints_are_constraints_without_torch():
+    assert COLAB_CONSTRAINTS.read_text() == apply_colab_cell.colab_constraints(), \
+        "constraints-colab.txt is out of date: run `.venv/bin/python scripts/apply_colab_cell.py`"
+    colab, pins = requirement_lines(COLAB_CONSTRAINTS), requirement_lines(CONSTRAINTS)
+    assert "torch" not in colab, "constraints-colab.txt constrains torch: Colab's would be replaced"
+    assert colab == {n: r for n, r in pins.items() if n != "torch"}
+    assert set(pyproject_deps()) - {"torch"} <= set(colab)
+
+
+def test_requirements_apply_the_constraints():
+    lines = [line.split("#", 1)[0].split() for line in
+             (ROOT / "requirements.txt").read_text().splitlines()]
+    assert ["-c", "constraints.txt"] in lines, "requirements.txt should apply -c constraints.txt"
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    assert "-c constraints.txt" in setup and "constraints.txt)" in setup, \
+        "scripts/setup.sh should install with -c constraints.txt and read torch's pin from it"
+
+
 def test_pyproject_dependencies_are_all_in_requirements():
     pins = requirement_lines(ROOT / "requirements.txt")
     missing = sorted(set(pyproject_deps()) - set(pins))
     assert not missing, f"requirements.txt does not list pyproject.toml's {missing}"
 
 
-def test_requirements_pin_every_pyproject_dependency():
-    pins = requirement_lines(ROOT / "requirements.txt")
-    loose = sorted(f"{pins[n]}" for n in pyproject_deps() if n in pins
-                   and not any(s.operator == "==" for s in pins[n].specifier))
-    assert not loose, ("requirements.txt should pin (==) every pyproject.toml dependency, the "
-                       f"versions the committed notebooks ran with; not pinned: {loose}")
+def test_constraints_pin_every_requirement():
+    pins = requirement_lines(CONSTRAINTS)
+    wanted = set(pyproject_deps()) | {n for n, r in requirement_lines(ROOT / "requirements.txt").items()
+                                      if not r.specifier}
+    loose = sorted(n for n in wanted if n not in pins
+                   or not any(s.operator == "==" for s in pins[n].specifier))
+    assert not loose, ("constraints.txt should pin (==) every pyproject.toml dependency and every "
+                       f"name requirements.txt leaves to it; not pinned: {loose}")
 
 
 def test_requirements_pins_satisfy_pyproject():
-    pins = requirement_lines(ROOT / "requirements.txt")
+    pins = requirement_lines(CONSTRAINTS)
     for name, req in pyproject_deps().items():
         pin = pins.get(name, Requirement(name))
         pinned = [s.version for s in pin.specifier if s.operator == "=="]
         for v in pinned:
             # torch's pin may carry a local build tag (+cpu), which the range ignores
             assert req.specifier.contains(Version(v).public, prereleases=True), \
-                f"requirements.txt pins {name}=={v}, outside pyproject.toml's {req}"
+                f"constraints.txt pins {name}=={v}, outside pyproject.toml's {req}"
