@@ -97,17 +97,27 @@ def seed_everything(seed: int) -> None:
 
 
 def quiet() -> None:
-    """Silence progress bars and chatty warnings so notebook outputs hold only what we print."""
+    """Silence progress bars and chatty warnings so notebook outputs hold only what we print.
+
+    The environment variables reach only what is imported after this call (tqdm, huggingface_hub
+    and transformers read them once, at import); a JupyterLab kernel has usually imported
+    transformers and trl already. So the bars of transformers ("Loading weights", "Writing model
+    shards"), huggingface_hub and datasets are also switched off through their own functions, which
+    act at once.
+    """
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import warnings
 
     import datasets
+    import huggingface_hub.utils
     import transformers
 
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
+    huggingface_hub.utils.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
     transformers.logging.set_verbosity_error()
     warnings.filterwarnings("ignore", message=".*use_cpu.*")
     # raised inside transformers when trl builds a trainer (not in the course's code); its text

@@ -169,3 +169,47 @@ def test_peak_memory_sees_a_short_allocation():
         buf.close()
     assert 150 < mem.added_mb < 400
     assert mem.peak_mb >= mem.start_mb
+
+
+_LOAD_AFTER_QUIET = r"""
+import sys
+import transformers, trl  # imported first, as in a JupyterLab kernel that has run a cell or two
+from lessons_lib.models import load, new_tiny, save
+from lessons_lib.runtime import quiet
+folder = sys.argv[1]
+if sys.argv[2] == "save-first":
+    save(*new_tiny(seed=0, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                   num_attention_heads=2), folder)
+else:
+    quiet()
+    save(*new_tiny(seed=0, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                   num_attention_heads=2), folder)
+    load(folder)
+"""
+
+
+def _run_without_quiet_env(tmp_path, mode):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS")}
+    env["HF_HUB_OFFLINE"] = "1"
+    return subprocess.run([sys.executable, "-c", _LOAD_AFTER_QUIET, str(tmp_path / "m"), mode],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_quiet_silences_bars_of_libraries_already_imported(tmp_path):
+    """Without the environment variables, and with transformers and trl imported before quiet()
+    (a JupyterLab kernel): saving and loading a model after quiet() prints no progress bar."""
+    proc = _run_without_quiet_env(tmp_path, "quiet")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "it/s" not in proc.stderr and "Loading weights" not in proc.stderr \
+        and "Writing model shards" not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_without_quiet_the_bars_show(tmp_path):
+    """The control: the same run without quiet() does print a bar (so the test above can fail)."""
+    proc = _run_without_quiet_env(tmp_path, "save-first")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "it/s" in proc.stderr, proc.stderr[-3000:]
