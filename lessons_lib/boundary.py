@@ -153,15 +153,35 @@ def _expanded(answers: dict) -> list:
     return [None if a == "none" else int(a) for a, m in answers.items() for _ in range(m)]
 
 
-def maj_values(counts: list[dict], k: int, draws: int = 64, seed: int = 0) -> list[float]:
+NO_ANSWER = ("skip", "vote")  # maj@k's two conventions for a sample that gives no answer
+
+
+def _no_answer(rule: str) -> str:
+    if rule not in NO_ANSWER:
+        raise ValueError(f"no_answer must be one of {NO_ANSWER} ('skip': a sample without an answer "
+                         f"does not vote; 'vote': it votes for 'no answer', which is never right), "
+                         f"got {rule!r}")
+    return rule
+
+
+def maj_values(counts: list[dict], k: int, draws: int = 64, seed: int = 0,
+               no_answer: str = "skip") -> list[float]:
     """Each problem's maj@k: the share of `draws` random subsets of k of its n answers whose most
-    common answer (ties broken at random) is the true one (evaluation.maj_at_k on each subset)."""
+    common answer (ties broken at random) is the true one (evaluation.maj_at_k on each subset).
+
+    `no_answer` is the vote rule for a sample without an answer: 'skip' (it does not vote, as in
+    evaluation.maj_at_k: the majority is taken over the samples that answered) or 'vote' (it votes
+    for 'no answer', which can win the vote and is never right). The two differ for a model that
+    often gives no answer: under 'skip' its few answers decide; under 'vote' its silence does."""
     from .evaluation import maj_at_k
 
+    _no_answer(no_answer)
     rng = random.Random(f"maj-{seed}-{k}")
     out = []
     for c in counts:
         pool = _expanded(c["answers"])
+        if no_answer == "vote":
+            pool = ["no answer" if a is None else a for a in pool]
         hits = 0
         for _ in range(draws):
             rng.shuffle(pool)  # a random subset, in random order: ties go to the first seen
@@ -170,11 +190,12 @@ def maj_values(counts: list[dict], k: int, draws: int = 64, seed: int = 0) -> li
     return out
 
 
-def maj_curve(counts: list[dict], ks=KS, draws: int = 64, seed: int = 0) -> dict[int, float]:
-    """{k: mean maj@k over the problems}."""
+def maj_curve(counts: list[dict], ks=KS, draws: int = 64, seed: int = 0,
+              no_answer: str = "skip") -> dict[int, float]:
+    """{k: mean maj@k over the problems} (`no_answer`: the vote rule, see maj_values)."""
     if not counts:
         raise ValueError("no problems in counts (is the step group empty?)")
-    return {k: sum(maj_values(counts, k, draws, seed)) / len(counts) for k in ks}
+    return {k: sum(maj_values(counts, k, draws, seed, no_answer)) / len(counts) for k in ks}
 
 
 def guess_curve(ks=KS, answers: int = MODULUS) -> dict[int, float]:
@@ -196,12 +217,24 @@ def bootstrap_ci(values: list[float], draws: int = 2000, level: float = 0.95, se
     return lo, hi
 
 
+PINNED = 1e-9  # a per-problem value within this of 0 or 1 is pinned there
+
+
+def pinned(a: list[float], b: list[float]) -> bool:
+    """True when, on every problem, the two models' values are equal and at 0 or 1: their
+    difference is 0 because both curves are pinned (a ceiling, or a floor), not because they
+    met. Nothing can cross there, and no interval can say anything."""
+    return all(abs(x - y) <= PINNED and (x <= PINNED or x >= 1 - PINNED) for x, y in zip(a, b))
+
+
 def crossover(base: list[dict], other: list[dict], ks=KS, kind: str = "right") -> dict:
     """Where the base model's pass@k meets another model's, problem by problem (the same problems,
-    in the same order, in both): per k the two means, their difference base - other and a
-    bootstrap interval for it; `first_k` is the smallest k where the base's mean is at least the
-    other's (None if it never is), `first_k_ci` where the interval's top reaches 0 (the two can no
-    longer be told apart, or the base is ahead), `above_k` where its bottom is above 0."""
+    in the same order, in both): per k the two means, their difference base - other, a bootstrap
+    interval for it, and `pinned` (every problem at 0 or 1 for both, the same: see `pinned`);
+    `first_k` is the smallest k where the base's mean is at least the other's (None if it never
+    is), `first_k_ci` where the interval's top reaches 0 (the two can no longer be told apart, or
+    the base is ahead), `above_k` where its bottom is above 0 (the base ahead beyond the interval:
+    Yue et al.'s crossover), `pinned_k` the smallest k from which every row is pinned."""
     if [c["question"] for c in base] != [c["question"] for c in other]:
         raise ValueError("base and other must hold the same problems in the same order: sample "
                          "both on the same `problems(...)` list")
@@ -211,10 +244,38 @@ def crossover(base: list[dict], other: list[dict], ks=KS, kind: str = "right") -
         diff = [x - y for x, y in zip(b, o)]
         lo, hi = bootstrap_ci(diff, seed=k)
         rows.append(dict(k=k, base=sum(b) / len(b), other=sum(o) / len(o), diff=sum(diff) / len(diff),
-                         low=lo, high=hi))
+                         low=lo, high=hi, pinned=pinned(b, o)))
     first = lambda test: next((r["k"] for r in rows if test(r)), None)
-    return dict(rows=rows, first_k=first(lambda r: r["diff"] >= 0),
-                first_k_ci=first(lambda r: r["high"] >= 0), above_k=first(lambda r: r["low"] > 0))
+    pinned_from = next((r["k"] for i, r in enumerate(rows) if all(x["pinned"] for x in rows[i:])), None)
+    return dict(rows=rows, problems=len(base), first_k=first(lambda r: r["diff"] >= 0),
+                first_k_ci=first(lambda r: r["high"] >= 0), above_k=first(lambda r: r["low"] > 0),
+                pinned_k=pinned_from)
+
+
+def gain(sft: list[dict], rl: list[dict], k: int, draws: int = 64) -> dict:
+    """RL's gain over the model it was trained from, at k, problem by problem (the same problems in
+    both): maj@k under each vote rule (NO_ANSWER), pass@k on answers and by the path, each with the
+    mean difference rl - sft, a bootstrap interval over problems and `pinned`; and for each vote
+    rule `maj_minus_pass`: the gain in maj@k minus the gain in pass@k (answers), per problem, with
+    its interval (above 0: RL lifted maj@k more than pass@k, DeepSeek-Math's finding)."""
+    if [c["question"] for c in sft] != [c["question"] for c in rl]:
+        raise ValueError("sft and rl must hold the same problems in the same order")
+    per = {"right": (pass_values(sft, k), pass_values(rl, k)),
+           "path": (pass_values(sft, k, "path"), pass_values(rl, k, "path"))}
+    for rule in NO_ANSWER:
+        per[f"maj_{rule}"] = (maj_values(sft, k, draws, no_answer=rule), maj_values(rl, k, draws, no_answer=rule))
+    out = dict(k=k, problems=len(sft))
+    for key, (a, b) in per.items():
+        d = [y - x for x, y in zip(a, b)]
+        lo, hi = bootstrap_ci(d, seed=k)
+        out[key] = dict(sft=sum(a) / len(a), rl=sum(b) / len(b), gain=sum(d) / len(d), low=lo, high=hi,
+                        pinned=pinned(a, b))
+    for rule in NO_ANSWER:
+        a, b = per[f"maj_{rule}"], per["right"]
+        d = [(ym - xm) - (yp - xp) for xm, ym, xp, yp in zip(a[0], a[1], b[0], b[1])]
+        lo, hi = bootstrap_ci(d, seed=k + 1)
+        out[f"maj_minus_pass_{rule}"] = dict(diff=sum(d) / len(d), low=lo, high=hi)
+    return out
 
 
 def coverage(solver: list[dict], base: list[dict], k: int = K_MAX, kind: str = "right") -> dict:
@@ -327,16 +388,20 @@ def distill_budget() -> DistillBudget:
 
 BASE_OWN, BASE_TEMPLATE = "base, its own prompt", "base, template"
 R1_ZERO, RECIPE, COT = "R1-Zero (3)", "combined recipe (4)", "CoT SFT (2)"
+SFT_STAGE = "second SFT (4)"  # lesson 4's stage 3: the SFT model the combined recipe's RL (stage 4) ran from
 STUDENT, RL_SAME = "student (5)", "RL on the teacher's prompts (5)"
 GAIN_KS = (1, 4, 16, 64)  # where RL's gains are compared; DeepSeek-Math compared maj@64 and pass@64
 MAJ_K = 64
 BEYOND = (7, 8)  # lengths the teacher covers and the base model's corpus (1-6) never wrote
+MIN_PROBLEMS = 20  # problems a group needs before a claim is tagged from its interval
 
 
 def course_models(device: str = "cpu") -> dict:
     """The shipped models lesson 5 compares, each with how it is asked and read:
     {name: (model, tokenizer, prompt_fn, reader)}. The base model appears twice: asked the way its
-    corpus asks and read for the last number, and under R1-Zero's template read by the checker."""
+    corpus asks and read for the last number, and under R1-Zero's template read by the checker.
+    Lesson 4's second SFT (stage 3) and the combined recipe (stage 4, RL from that SFT model) are
+    DeepSeek-Math's pair: an SFT model, and RL run from it."""
     from .formats import short_prompt, sft_prompt
     from .models import load
     from .paths import CHECKPOINTS
@@ -344,24 +409,29 @@ def course_models(device: str = "cpu") -> dict:
     base, tok = load(CHECKPOINTS / "03_base", device)
     cot, cot_tok = load(CHECKPOINTS / "02_cot_sft", device)
     r1z, _ = load(CHECKPOINTS / "03_rl", device)
+    sft, _ = load(CHECKPOINTS / "04_second_sft", device)
     final, _ = load(CHECKPOINTS / "04_final", device)
     return {BASE_OWN: (base, tok, short_prompt, "last number"),
             BASE_TEMPLATE: (base, tok, r1_zero_prompt, "tagged"),
             COT: (cot, cot_tok, sft_prompt, "tagged"),
             R1_ZERO: (r1z, tok, r1_zero_prompt, "tagged"),
+            SFT_STAGE: (sft, tok, r1_zero_prompt, "tagged"),
             RECIPE: (final, tok, r1_zero_prompt, "tagged")}
 
 
-def curves(counts: dict, ks=KS, draws: int = 64) -> dict:
-    """{model: {group: {'pass': {k: ..}, 'path': {k: ..}, 'maj': {k: ..}}}} for each step group."""
+def curves(counts: dict, ks=KS, draws: int = 64, groups=None) -> dict:
+    """{model: {group: {'pass': {k: ..}, 'path': {k: ..}, 'maj': {k: ..}, 'maj_vote': {k: ..}}}} for
+    each step group of `groups` the model was sampled on ('maj': a sample without an answer does
+    not vote; 'maj_vote': it votes for 'no answer')."""
     out = {}
     for name, cs in counts.items():
         out[name] = {}
-        for g, steps in GROUPS.items():
+        for g, steps in (groups or GROUPS).items():
             mine = in_group(cs, steps)
             if mine:
                 out[name][g] = {"pass": pass_curve(mine, ks), "path": pass_curve(mine, ks, "path"),
-                                "maj": maj_curve(mine, ks, draws)}
+                                "maj": maj_curve(mine, ks, draws),
+                                "maj_vote": maj_curve(mine, ks, draws, no_answer="vote")}
     return out
 
 
@@ -370,101 +440,174 @@ def _at(counts, steps, k, kind="right"):
     return sum(pass_values(mine, k, kind)) / len(mine) if mine else None
 
 
-def findings(counts: dict, k: int = K_MAX) -> dict:
-    """The figures lesson 5's claims are read from (notebook 05, bench/boundary_seeds.py):
+def findings(counts: dict, k: int = K_MAX, groups=None) -> dict:
+    """The figures lesson 5's claims are read from (notebook 05, bench/boundary_seeds.py,
+    bench/pass_at_k_seeds.py), for each step group of `groups` (default GROUPS) that the models were
+    sampled on:
 
     crossover   {base reading: {group: {kind: crossover(base, R1-Zero)}}}
     coverage    {base reading: {group: coverage(R1-Zero, base)}} on the path
     gains       R1-Zero minus the base (each reading) per group and k (GAIN_KS and the largest):
-                {'maj': maj@k, 'right': pass@k on answers, 'path': pass@k by the path}
+                {'maj': maj@k (no answer: no vote), 'maj_vote' (no answer votes), 'right': pass@k on
+                answers, 'path': pass@k by the path}
+    dsmath      when SFT_STAGE and RECIPE were sampled: {group: {k: gain(SFT, RL from it)}}
     beyond      pass@k by the path on BEYOND (7-8 steps) for every model there, and the
                 student's lead over the best of the others with an interval
     """
+    groups = groups or GROUPS
     rl = counts[R1_ZERO]
     kmax = min(min(c["n"] for c in cs) for cs in counts.values())
     k = min(k, kmax)
-    out = dict(k=k, crossover={}, coverage={}, gains={})
+    ks = tuple(sorted({kk for kk in GAIN_KS if kk < k} | {k}))  # fewer samples (smoke): fewer k
+    out = dict(k=k, groups={g: list(st) for g, st in groups.items()}, crossover={}, coverage={}, gains={})
     for b in (BASE_OWN, BASE_TEMPLATE):
         out["crossover"][b], out["coverage"][b], out["gains"][b] = {}, {}, {}
-        for g, steps in GROUPS.items():
+        for g, steps in groups.items():
             base_g, rl_g = in_group(counts[b], steps), in_group(rl, steps)
-            ks = tuple(sorted({kk for kk in GAIN_KS if kk < k} | {k}))  # fewer samples (smoke): fewer k
+            if not base_g or not rl_g:
+                continue
             out["crossover"][b][g] = {kind: crossover(base_g, rl_g, ks, kind) for kind in KINDS}
-            out["coverage"][b][g] = coverage(rl_g, base_g, k, "path")
+            out["coverage"][b][g] = dict(coverage(rl_g, base_g, k, "path"), problems=len(rl_g))
             out["gains"][b][g] = {}
             for kk in ks:
-                maj_rl, maj_b = maj_values(rl_g, kk), maj_values(base_g, kk)
+                mean = lambda xs: sum(xs) / len(xs)
                 out["gains"][b][g][kk] = dict(
-                    maj=(sum(maj_rl) - sum(maj_b)) / len(maj_rl),
-                    right=_at(rl, steps, kk) - _at(counts[b], steps, kk),
-                    path=_at(rl, steps, kk, "path") - _at(counts[b], steps, kk, "path"))
+                    maj=mean(maj_values(rl_g, kk)) - mean(maj_values(base_g, kk)),
+                    maj_vote=mean(maj_values(rl_g, kk, no_answer="vote"))
+                    - mean(maj_values(base_g, kk, no_answer="vote")),
+                    right=_at(rl_g, steps, kk) - _at(base_g, steps, kk),
+                    path=_at(rl_g, steps, kk, "path") - _at(base_g, steps, kk, "path"))
+    if SFT_STAGE in counts and RECIPE in counts:
+        out["dsmath"] = {}
+        for g, steps in groups.items():
+            sft_g, rl_g = in_group(counts[SFT_STAGE], steps), in_group(counts[RECIPE], steps)
+            if sft_g and rl_g:
+                out["dsmath"][g] = {kk: gain(sft_g, rl_g, kk) for kk in ks}
     if STUDENT in counts:
-        at = {name: _at(cs, BEYOND, k, "path") for name, cs in counts.items()}
+        at = {name: _at(cs, BEYOND, k, "path") for name, cs in counts.items() if in_group(cs, BEYOND)}
         student = pass_values(in_group(counts[STUDENT], BEYOND), k, "path")
         rival = max((n for n in at if n != STUDENT), key=lambda n: at[n])
         other = pass_values(in_group(counts[rival], BEYOND), k, "path")
         diff = [s - o for s, o in zip(student, other)]
         lo, hi = bootstrap_ci(diff)
-        out["beyond"] = dict(steps=list(BEYOND), path=at, best_other=rival,
+        out["beyond"] = dict(steps=list(BEYOND), path=at, best_other=rival, problems=len(diff),
                              lead=sum(diff) / len(diff), low=lo, high=hi)
     return out
 
 
+def _too_few(n: int) -> str:
+    return (f"only {n} problems in the group: an interval over so few problems says little "
+            f"(at least {MIN_PROBLEMS} needed; bench/pass_at_k_seeds.py measures enough)")
+
+
+def _pinned_words(base: float, other: float) -> str:
+    level = ("a ceiling: both solve every problem" if min(base, other) >= 1 - PINNED else
+             "a floor: neither solves any problem" if max(base, other) <= PINNED else
+             "each problem is solved by both or by neither")
+    return f"both curves pinned ({level}), so nothing can cross: not a result"
+
+
 def claims(f: dict) -> list[dict]:
     """The papers' claims, each tagged 'reproduced', 'not reproduced' or 'not testable here', with
-    the figures that decide it (read from `findings`). The rules: a gain counts when its bootstrap
-    interval over problems is above 0; "catches up" when the interval of base - R1-Zero reaches 0
-    at some k; coverage when the base reaches at least 90% of what R1-Zero solves."""
+    the figures that decide it (read from `findings`). The rules:
+
+    - a group with fewer than MIN_PROBLEMS problems tags nothing: 'not testable here';
+    - a comparison where both models sit at 0 or 1 on every problem (`pinned`) is a ceiling or a
+      floor, not a result: 'not testable here';
+    - a gain counts when its bootstrap interval over problems is above 0;
+    - "the base surpasses RL at large k" (Yue et al.) needs the base above R1-Zero beyond the
+      interval (the interval of base - R1-Zero above 0) at some k; meeting is not surpassing;
+    - "RL lifts maj@k but not pass@k" (DeepSeek-Math, on an SFT model and RL run from it) needs the
+      gain in maj@k above 0 and above the gain in pass@k, both beyond their intervals, at k = MAJ_K,
+      and is tagged under each vote rule for a sample without an answer;
+    - coverage counts when the base reaches at least 90% of what R1-Zero solves.
+    """
     k = f["k"]
-    tpl = f["crossover"][BASE_TEMPLATE]
-    own = f["crossover"][BASE_OWN]
     rows = []
 
     def add(claim, source, status, figures):
         rows.append(dict(claim=claim, source=source, status=status, figures=figures))
 
-    first = tpl["1-4"]["path"]["rows"][0]
+    tpl, own = f["crossover"][BASE_TEMPLATE], f["crossover"][BASE_OWN]
+    g0 = next(iter(tpl))
+    c0 = tpl[g0]["path"]
+    first = c0["rows"][0]
     add("RL lifts pass@1", "DeepSeek-Math, Yue et al.",
+        "not testable here" if c0["problems"] < MIN_PROBLEMS else
         "reproduced" if first["high"] < 0 else "not reproduced",
-        f"1-4 steps, template: base {first['base']:.2f}, R1-Zero {first['other']:.2f} "
-        f"(base - R1-Zero {first['diff']:+.2f}, interval {first['low']:+.2f} to {first['high']:+.2f})")
-    for grp in GROUPS:
-        g = f["gains"][BASE_TEMPLATE][grp]
-        mk = max(kk for kk in g if kk <= MAJ_K)  # MAJ_K, or the largest k measured below it
-        m = g[mk]
-        add(f"RL lifts maj@k more than pass@k ({grp} steps, k = {mk})", "DeepSeek-Math",
-            "reproduced" if m["maj"] > m["path"] + 0.05 else "not reproduced",
-            f"R1-Zero minus the base (template): maj@{mk} {m['maj']:+.2f}, pass@{mk} by the "
-            f"path {m['path']:+.2f} (pass@1 {g[1]['path']:+.2f})")
+        f"{g0} steps, {c0['problems']} problems, template: base {first['base']:.2f}, R1-Zero "
+        f"{first['other']:.2f} (base - R1-Zero {first['diff']:+.2f}, interval {first['low']:+.2f} to "
+        f"{first['high']:+.2f})")
+    rule_words = {"skip": "a sample without an answer does not vote",
+                  "vote": "a sample without an answer votes for 'no answer'"}
+    if "dsmath" not in f:
+        add("RL lifts maj@k but not pass@k (an SFT model, and RL run from it)", "DeepSeek-Math",
+            "not testable here", "no SFT model and RL run from it among the sampled models")
+    for grp, by_k in f.get("dsmath", {}).items():
+        mk = max(kk for kk in by_k if kk <= MAJ_K)
+        x = by_k[mk]
+        for rule in NO_ANSWER:
+            maj, pas, d = x[f"maj_{rule}"], x["right"], x[f"maj_minus_pass_{rule}"]
+            if x["problems"] < MIN_PROBLEMS:
+                status, why = "not testable here", "; " + _too_few(x["problems"])
+            elif maj["pinned"] and pas["pinned"]:
+                status, why = "not testable here", "; " + _pinned_words(maj["sft"], maj["rl"])
+            else:
+                status = "reproduced" if maj["low"] > 0 and d["low"] > 0 else "not reproduced"
+                why = ""
+            add(f"RL lifts maj@k but not pass@k ({grp} steps, k = {mk}; {rule_words[rule]})",
+                "DeepSeek-Math", status,
+                f"{SFT_STAGE} -> RL from it ({RECIPE}), {x['problems']} problems: maj@{mk} "
+                f"{maj['sft']:.2f} -> {maj['rl']:.2f} (gain {maj['gain']:+.2f}, interval {maj['low']:+.2f} to "
+                f"{maj['high']:+.2f}); pass@{mk} {pas['sft']:.2f} -> {pas['rl']:.2f} (gain {pas['gain']:+.2f}, "
+                f"interval {pas['low']:+.2f} to {pas['high']:+.2f}); maj gain - pass gain {d['diff']:+.2f} "
+                f"(interval {d['low']:+.2f} to {d['high']:+.2f})" + why)
     for name, x in (("template", tpl), ("its own prompt", own)):
-        for grp in GROUPS:
-            c = x[grp]["path"]
+        for grp, by_kind in x.items():
+            c = by_kind["path"]
             last = c["rows"][-1]
-            status = "reproduced" if c["first_k_ci"] is not None else "not reproduced"
-            where = (f"the interval reaches 0 from k = {c['first_k_ci']}" if c["first_k_ci"] is not None
-                     else "R1-Zero stays ahead at every k")
-            add(f"at large k the base catches up with RL ({grp} steps, base asked with {name})",
-                "Yue et al.", status,
-                f"pass@{k} by the path: base {last['base']:.2f}, R1-Zero {last['other']:.2f}; {where}"
-                + (f"; base ahead from k = {c['above_k']}" if c["above_k"] else ""))
-    for grp in GROUPS:
-        cov = f["coverage"][BASE_TEMPLATE][grp]
+            head = f"pass@{k} by the path, {c['problems']} problems: base {last['base']:.2f}, R1-Zero {last['other']:.2f}"
+            if c["problems"] < MIN_PROBLEMS:
+                status, figures = "not testable here", f"{head}; {_too_few(c['problems'])}"
+            elif c["above_k"] is not None:
+                r = next(r for r in c["rows"] if r["k"] == c["above_k"])
+                status, figures = "reproduced", (f"{head}; the base is ahead beyond the interval from k = "
+                                                 f"{c['above_k']} ({r['diff']:+.2f}, interval {r['low']:+.2f} to "
+                                                 f"{r['high']:+.2f})")
+            elif last["pinned"]:
+                status, figures = "not testable here", (f"{head}; at k = {k} {_pinned_words(last['base'], last['other'])}"
+                                                        f" (pinned from k = {c['pinned_k']})")
+            else:
+                meet = (f"the interval reaches 0 from k = {c['first_k_ci']} (the base catches up, it "
+                        f"does not pass)" if c["first_k_ci"] is not None else "R1-Zero stays ahead at every k")
+                status, figures = "not reproduced", (f"{head} (base - R1-Zero {last['diff']:+.2f}, interval "
+                                                     f"{last['low']:+.2f} to {last['high']:+.2f}); {meet}")
+            add(f"at large k the base surpasses RL ({grp} steps, base asked with {name})", "Yue et al.",
+                status, figures)
+    for grp, cov in f["coverage"][BASE_TEMPLATE].items():
+        claim = f"RL's solved problems are within the base's reach ({grp} steps)"
+        n = cov.get("problems", cov["solved"])
         if cov["share"] is None:
-            add(f"RL's solved problems are within the base's reach ({grp} steps)", "Yue et al.",
-                "not testable here", "R1-Zero solved none of them by the path")
-            continue
-        add(f"RL's solved problems are within the base's reach ({grp} steps)", "Yue et al.",
-            "reproduced" if cov["share"] >= 0.9 else "not reproduced",
-            f"of {cov['solved']} problems R1-Zero solves by the path, the base (template) reaches "
-            f"{cov['share']:.2f} within {k} samples")
+            add(claim, "Yue et al.", "not testable here", "R1-Zero solved none of them by the path")
+        elif n < MIN_PROBLEMS:
+            add(claim, "Yue et al.", "not testable here",
+                f"of {cov['solved']} problems R1-Zero solves by the path, the base (template) reaches "
+                f"{cov['share']:.2f} within {k} samples; {_too_few(n)}")
+        else:
+            add(claim, "Yue et al.", "reproduced" if cov["share"] >= 0.9 else "not reproduced",
+                f"of {cov['solved']} problems (of {n}) R1-Zero solves by the path, the base (template) "
+                f"reaches {cov['share']:.2f} within {k} samples")
     if "beyond" in f:
         b = f["beyond"]
+        n = b.get("problems", 0)
+        figures = (f"pass@{k} by the path at {b['steps'][0]}-{b['steps'][-1]} steps, {n} problems: student "
+                   f"{b['path'][STUDENT]:.2f}, best other ({b['best_other']}) {b['path'][b['best_other']]:.2f}, "
+                   f"RL on the same prompts {b['path'].get(RL_SAME, float('nan')):.2f}; student's lead "
+                   f"{b['lead']:+.2f} (interval {b['low']:+.2f} to {b['high']:+.2f})")
         add("distillation from a stronger teacher widens the boundary; RL on the same prompts does not",
-            "Yue et al.", "reproduced" if b["low"] > 0 else "not reproduced",
-            f"pass@{k} by the path at {b['steps'][0]}-{b['steps'][-1]} steps: student "
-            f"{b['path'][STUDENT]:.2f}, best other ({b['best_other']}) {b['path'][b['best_other']]:.2f}, "
-            f"RL on the same prompts {b['path'].get(RL_SAME, float('nan')):.2f}; student's lead "
-            f"{b['lead']:+.2f} (interval {b['low']:+.2f} to {b['high']:+.2f})")
+            "Yue et al.", "not testable here" if n < MIN_PROBLEMS else
+            "reproduced" if b["low"] > 0 else "not reproduced",
+            figures + (f"; {_too_few(n)}" if n < MIN_PROBLEMS else ""))
     add("RL algorithms (PPO, GRPO, ...) land close together", "Yue et al.", "not testable here",
         "lesson 6 compares RL algorithms on the toy world")
     add("the same holds for large models on real benchmarks", "DeepSeek-Math, Yue et al.",

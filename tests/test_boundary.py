@@ -173,34 +173,91 @@ def test_distill_budget_smoke(monkeypatch):
 
 # --- findings and claims, on counts made by hand ------------------------------------------------------------
 
-def _model(rights, paths=None, n=64):
-    """Counts for 8 problems (1 per step count 1-8) with the given numbers right (and by the path)."""
+def _model(rights, paths=None, n=64, reps=1, answers=None):
+    """Counts for 8 x `reps` problems (`reps` per step count 1-8) with the given numbers right (and
+    by the path) per step count; `answers` (a function of the number right) sets the answers given."""
     paths = paths or rights
-    return [dict(question=f"q{s}", steps=s, answer=49, n=n, right=r, path=q,
-                 answers={"49": r, "12": n - r}) for s, r, q in zip(range(1, 9), rights, paths)]
+    answers = answers or (lambda r: {"49": r, "12": n - r})
+    return [dict(question=f"q{s}-{i}", steps=s, answer=49, n=n, right=r, path=q, answers=answers(r))
+            for s, r, q in zip(range(1, 9), rights, paths) for i in range(reps)]
 
 
-def _lineup(student_paths):
-    base = _model([2, 2, 2, 2, 1, 1, 0, 0])           # rare, but reaches 1-6
-    r1z = _model([60, 60, 60, 60, 40, 40, 0, 0])      # reliable where the base reaches
-    return {B.BASE_OWN: _model([50, 50, 50, 50, 30, 30, 0, 0]), B.BASE_TEMPLATE: base,
+def _lineup(student_paths, reps=5):
+    base = _model([2, 2, 2, 2, 1, 1, 0, 0], reps=reps)           # rare, but reaches 1-6
+    r1z = _model([60, 60, 60, 60, 40, 40, 0, 0], reps=reps)      # reliable where the base reaches
+    return {B.BASE_OWN: _model([50, 50, 50, 50, 30, 30, 0, 0], reps=reps), B.BASE_TEMPLATE: base,
             B.R1_ZERO: r1z, B.RL_SAME: r1z,
-            B.STUDENT: _model([60] * 8, paths=student_paths)}
+            B.STUDENT: _model([60] * 8, paths=student_paths, reps=reps)}
+
+
+def _status(f):
+    return {c["claim"]: c["status"] for c in B.claims(f)}
 
 
 def test_claims_read_the_findings():
-    f = B.findings(_lineup([60] * 6 + [30, 30]), k=64)
-    status = {c["claim"]: c["status"] for c in B.claims(f)}
+    f = B.findings(_lineup([60] * 6 + [30, 30], reps=10), k=64)   # 20 problems at 7-8 steps
+    status = _status(f)
     assert status["RL lifts pass@1"] == "reproduced"
-    assert status["at large k the base catches up with RL (1-4 steps, base asked with template)"] == "reproduced"
+    # both reach every 1-4 step problem at k = 64: a ceiling, which says nothing about surpassing
+    assert status["at large k the base surpasses RL (1-4 steps, base asked with template)"] == "not testable here"
+    assert "ceiling" in next(c["figures"] for c in B.claims(f) if c["claim"].startswith("at large k the base surpasses RL (1-4"))
     assert status["RL's solved problems are within the base's reach (1-4 steps)"] == "reproduced"
     key = "distillation from a stronger teacher widens the boundary; RL on the same prompts does not"
     assert status[key] == "reproduced"
     assert f["beyond"]["best_other"] != B.STUDENT and f["beyond"]["lead"] > 0.9
     # a student that never writes a right chain at 7-8 steps does not widen anything
-    f2 = B.findings(_lineup([60] * 6 + [0, 0]), k=64)
-    assert {c["claim"]: c["status"] for c in B.claims(f2)}[key] == "not reproduced"
+    f2 = B.findings(_lineup([60] * 6 + [0, 0], reps=10), k=64)
+    assert _status(f2)[key] == "not reproduced"
     assert all(c["status"] in ("reproduced", "not reproduced", "not testable here") for c in B.claims(f2))
+
+
+def test_the_base_surpasses_rl_only_beyond_the_interval():
+    lineup = _lineup([60] * 8)
+    lineup[B.R1_ZERO] = _model([60, 60, 60, 60, 0, 0, 0, 0], reps=5)    # RL lost the 5-6 step problems
+    status = _status(B.findings(lineup, k=64))
+    assert status["at large k the base surpasses RL (5-8 steps, base asked with template)"] == "reproduced"
+    lineup[B.R1_ZERO] = _model([60, 60, 60, 60, 1, 1, 0, 0], reps=5)    # level with the base at k = 64
+    f = B.findings(lineup, k=64)
+    assert _status(f)["at large k the base surpasses RL (5-8 steps, base asked with template)"] != "reproduced"
+
+
+def test_too_few_problems_tag_nothing():
+    status = _status(B.findings(_lineup([60] * 6 + [30, 30], reps=1), k=64))
+    assert status["RL lifts pass@1"] == "not testable here"
+    assert status["distillation from a stronger teacher widens the boundary; RL on the same prompts does not"] \
+        == "not testable here"
+
+
+def test_pinned_is_a_ceiling_or_a_floor_not_a_meeting():
+    assert B.pinned([1.0, 0.0], [1.0, 0.0])
+    assert not B.pinned([1.0, 0.0], [0.0, 0.0])     # a real difference on a problem
+    assert not B.pinned([0.9, 1.0], [0.9, 1.0])     # equal, but not at 0 or 1
+
+
+def test_maj_vote_rules_differ_when_a_model_often_gives_no_answer():
+    c = [dict(question="q", steps=1, answer=49, n=64, right=10, path=10, answers={"49": 10, "none": 54})]
+    assert B.maj_values(c, 64) == [1.0]                        # the silent samples do not vote
+    assert B.maj_values(c, 64, no_answer="vote") == [0.0]      # 'no answer' wins the vote
+    with pytest.raises(ValueError):
+        B.maj_values(c, 8, no_answer="abstain")
+
+
+def test_deepseek_math_claim_on_an_sft_model_and_rl_from_it_under_both_vote_rules():
+    lineup = _lineup([60] * 8)
+    # the SFT model answers, mostly wrong; RL makes the right answer the favourite: maj@k rises, pass@k
+    # (already 1 at k = 64) cannot
+    lineup[B.SFT_STAGE] = _model([20] * 8, reps=5)
+    lineup[B.RECIPE] = _model([40] * 8, reps=5)
+    status = _status(B.findings(lineup, k=64))
+    rules = ("a sample without an answer does not vote", "a sample without an answer votes for 'no answer'")
+    for rule in rules:
+        assert status[f"RL lifts maj@k but not pass@k (1-4 steps, k = 64; {rule})"] == "reproduced"
+    # an SFT model that is right whenever it answers, and often silent: only the 'vote' rule sees a gain
+    lineup[B.SFT_STAGE] = _model([10] * 8, reps=5, answers=lambda r: {"49": r, "none": 64 - r})
+    lineup[B.RECIPE] = _model([40] * 8, reps=5, answers=lambda r: {"49": r, "none": 64 - r})
+    status = _status(B.findings(lineup, k=64))
+    assert status[f"RL lifts maj@k but not pass@k (1-4 steps, k = 64; {rules[0]})"] == "not testable here"  # pinned
+    assert status[f"RL lifts maj@k but not pass@k (1-4 steps, k = 64; {rules[1]})"] == "reproduced"
 
 
 def test_findings_cap_k_at_the_samples_drawn():
@@ -209,6 +266,19 @@ def test_findings_cap_k_at_the_samples_drawn():
 
 
 def test_findings_and_claims_with_few_samples_as_in_smoke_mode():
-    f = B.findings({name: _model([min(6, c["right"]) for c in cs], n=8) for name, cs in _lineup([60] * 8).items()})
+    lineup = dict(_lineup([60] * 8, reps=1), **{B.SFT_STAGE: _model([30] * 8), B.RECIPE: _model([50] * 8)})
+    f = B.findings({name: _model([min(6, c["right"]) for c in cs][::1], n=8) if len(cs) == 8 else cs
+                    for name, cs in lineup.items()})
     assert f["k"] == 8 and sorted(f["gains"][B.BASE_TEMPLATE]["1-4"]) == [1, 4, 8]
     assert any("maj@k" in c["claim"] and "k = 8" in c["claim"] for c in B.claims(f))
+    assert all(c["status"] == "not testable here" for c in B.claims(f))   # 4 problems per group
+
+
+def test_findings_on_other_groups():
+    groups = {"1-4": (1, 2, 3, 4), "5-6": (5, 6), "7-8": (7, 8)}
+    lineup = _lineup([60] * 8, reps=10)
+    f = B.findings(lineup, k=64, groups=groups)
+    assert set(f["crossover"][B.BASE_TEMPLATE]) == set(groups)
+    assert f["crossover"][B.BASE_TEMPLATE]["5-6"]["path"]["problems"] == 20
+    curves = B.curves(lineup, (1, 64), groups=groups)
+    assert set(curves[B.R1_ZERO]) == set(groups) and "maj_vote" in curves[B.R1_ZERO]["5-6"]
