@@ -350,6 +350,42 @@ def evaluate(model, tokenizer, seed: int = 0, n_per_step: int | None = None, k: 
                          rows_per_batch=512)
 
 
+def base_counts(model=None, tokenizer=None, seed: int = 0, folder=None, refresh: bool = False) -> list[dict]:
+    """Held-out counts of lesson 3's base itself, before any RL: `evaluate` on the same problems with
+    the same number of samples as every run, the reference Yue et al. measure RL against (the gap
+    to the base's pass@k, at small and large k). The base is never trained here, so its counts are
+    computed once and shipped in `folder` (data/checkpoints/06_base/counts.json), where the
+    notebook reads them; with `refresh=True`, or when the file is missing, they are sampled again
+    from `model` (lesson 3's base: a few minutes on a 2-core CPU, since the untrained base rarely
+    stops before the token cap) and written there."""
+    from pathlib import Path
+
+    from .paths import CHECKPOINTS
+
+    path = Path(folder or CHECKPOINTS / "06_base") / "counts.json"
+    if path.exists() and not refresh:
+        return json.loads(path.read_text())
+    if model is None:
+        raise FileNotFoundError(f"no {path}: pass lesson 3's base model (and its tokenizer) to sample the counts")
+    counts = evaluate(model, tokenizer, seed=seed, n_per_step=EVAL_PER_STEP, k=EVAL_K)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(counts))
+    return counts
+
+
+def gap_to_base(counts: list[dict], base: list[dict], ks=(1, EVAL_K), kind: str = "path") -> dict:
+    """{group: {k: pass@k of `counts` minus the base's}} at the trained lengths (1-4) and beyond
+    (5-8): Yue et al.'s comparison (RL ahead at k = 1, the base catching up at large k). Each k
+    must be at most the samples per problem of both."""
+    from .boundary import GROUPS, in_group, pass_curve
+
+    out = {}
+    for group, steps in GROUPS.items():
+        mine, theirs = pass_curve(in_group(counts, steps), ks, kind), pass_curve(in_group(base, steps), ks, kind)
+        out[group] = {k: mine[k] - theirs[k] for k in ks}
+    return out
+
+
 def summary(counts: list[dict]) -> dict:
     """pass@1 and pass@k (k the samples per problem), by answer and by the path, at the trained
     lengths (1-4 steps) and beyond them (5-8)."""

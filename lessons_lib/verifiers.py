@@ -456,6 +456,28 @@ def policy_samples(model, tokenizer, n_per_step: int = 50, seed: int = 0, sample
             for i, p in enumerate(problems) for j in range(samples)]
 
 
+_FORM_PATTERNS = (("plain", re.compile(r"\d+")), ("sentence", re.compile(r"the answer is \d+\.?")),
+                  ("words", re.compile(r"\d+ (?:plus|minus) \d+ makes \d+")))
+
+
+def answer_form(completion) -> str:
+    """The form of the first answer block (ANSWER_FORMS): 'plain' (one integer), 'sentence' ('the
+    answer is 49.'), 'words' ('45 plus 4 makes 49'); 'other' for anything else in the block, 'none'
+    where there is no answer block. Whether the answer is right does not matter."""
+    block = answer_block(completion)
+    if block is None:
+        return "none"
+    block = block.strip()
+    return next((form for form, pattern in _FORM_PATTERNS if pattern.fullmatch(block)), "other")
+
+
+def form_shares(completions) -> dict:
+    """{form: share of `completions`} over ANSWER_FORMS, 'other' and 'none' (answer_form): how a
+    policy writes its answers, to compare before and after RL against a judge."""
+    forms = [answer_form(c) for c in completions]
+    return {f: forms.count(f) / max(1, len(forms)) for f in ANSWER_FORMS + ("other", "none")}
+
+
 def pays_for_wrong(samples: list[dict], judges: dict) -> dict:
     """{name: the share of the wrong answers in `samples` (policy_samples's rows; wrong as a careful
     reader takes them, stated_value) that the judge pays}, for judges with trl's signature

@@ -141,3 +141,31 @@ def test_summary_reads_pass_at_1_and_at_k_by_group():
 def test_tail_skips_missing_values():
     assert A.tail([{"x": 1.0}, {"x": None}, {"x": 3.0}, {}], "x", n=5) == 2.0
     assert A.tail([{}], "x") is None
+
+
+def test_base_counts_are_read_from_the_shipped_file_and_sampled_only_when_asked(tmp_path, monkeypatch):
+    import json
+
+    shipped = A.base_counts()  # data/checkpoints/06_base/counts.json
+    assert len(shipped) == A.EVAL_PER_STEP * 8 and all(r["n"] == A.EVAL_K for r in shipped)
+    with pytest.raises(FileNotFoundError, match="base model"):
+        A.base_counts(folder=tmp_path / "none")
+    calls = []
+    monkeypatch.setattr(A, "evaluate", lambda m, t, seed=0, n_per_step=None, k=None: calls.append(k) or [{"n": k}])
+    assert A.base_counts("model", "tok", folder=tmp_path) == [{"n": A.EVAL_K}]
+    assert json.loads((tmp_path / "counts.json").read_text()) == [{"n": A.EVAL_K}]
+    assert A.base_counts("model", "tok", folder=tmp_path) == [{"n": A.EVAL_K}] and len(calls) == 1
+    A.base_counts("model", "tok", folder=tmp_path, refresh=True)
+    assert len(calls) == 2
+
+
+def test_gap_to_base_is_the_difference_of_pass_at_k_by_group():
+    def rows(path_by_step, n=4):
+        return [dict(steps=s, n=n, right=p, path=p) for s, p in path_by_step.items()]
+
+    rl = rows({1: 4, 2: 4, 3: 4, 4: 4, 5: 2, 6: 2, 7: 0, 8: 0})
+    base = rows({1: 1, 2: 1, 3: 1, 4: 1, 5: 0, 6: 1, 7: 0, 8: 0})
+    gap = A.gap_to_base(rl, base, ks=(1, 4))
+    assert gap["1-4"][1] == pytest.approx(1 - 0.25) and gap["1-4"][4] == pytest.approx(0.0)
+    assert gap["5-8"][1] == pytest.approx((0.5 + 0.5) / 4 - 0.25 / 4)
+    assert gap["5-8"][4] == pytest.approx(0.5 - 0.25)

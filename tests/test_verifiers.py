@@ -167,3 +167,23 @@ def test_seeds_text_reads_the_bench_file():
     text = V.seeds_text(dict(hack_updates=150, rl_updates=40, window=15, seeds={"0": seed}))
     assert "seed 0: – / 0.50" in text and "0.10->0.50 / 0.05->0.00" in text
     assert "'the answer is 04.'" in text and "seed 0: 0.90, 0.020" in text
+
+
+def test_answer_form_reads_each_form_of_the_answer_block():
+    from lessons_lib.tasks import Problem
+
+    p = Problem(37, (("+", 8), ("-", 5)))
+    for form in V.ANSWER_FORMS:
+        for value in (p.answer, 77):  # right or wrong, the form is the same
+            assert V.answer_form(f" <think></think><answer>{V.answer_text(p, value, form)}</answer>") == form
+    assert V.answer_form(" <think></think><answer>the so is 59.</answer>") == "other"
+    assert V.answer_form(" <think></think><answer></answer>") == "other"
+    assert V.answer_form("no answer block") == "none"
+    assert V.answer_form(None) == "none"
+
+
+def test_form_shares_sum_to_one():
+    shares = V.form_shares([" <think></think><answer>40</answer>", " <think></think><answer>the answer is 4.</answer>",
+                            " <think></think><answer>hi</answer>", "nothing"])
+    assert shares == dict(plain=0.25, sentence=0.25, words=0.0, other=0.25, none=0.25)
+    assert V.form_shares([]) == dict(plain=0.0, sentence=0.0, words=0.0, other=0.0, none=0.0)
