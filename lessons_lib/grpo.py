@@ -35,6 +35,8 @@ import dataclasses
 import inspect
 import tempfile
 
+from . import trl_internals
+
 MAX_RL_UPDATES = 10_000
 # trl 1.16's GRPOConfig.loss_type values (it checks them only once training has started)
 LOSS_TYPES = ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", "vespo")
@@ -179,11 +181,10 @@ def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_st
     return GRPOConfig(**cfg)
 
 
-# What trl's GRPOTrainer passes to every reward function besides the dataset's columns.
-_TRL_REWARD_ARGS = {"prompts", "completions", "completion_ids", "trainer_state", "log_extra",
-                    "log_metric"}
-# Dataset columns trl does not pass on to reward functions.
-_NOT_PASSED = {"prompt", "completion", "completion_ids"}
+# What trl's GRPOTrainer passes to every reward function besides the dataset's columns, and the
+# dataset columns it does not pass on (trl internals: lessons_lib.trl_internals checks both).
+_TRL_REWARD_ARGS = trl_internals.REWARD_ARGS
+_NOT_PASSED = trl_internals.NOT_PASSED
 
 
 def check_reward_columns(reward_funcs, column_names) -> None:
@@ -256,12 +257,15 @@ def grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks=None, 
     from .shared_prefix import SharedPrefixGRPOTrainer
 
     trainer_class = SharedPrefixGRPOTrainer if share_prefix else GRPOTrainer
+    rollout = rollout_for(model, device, fast_sampler)
+    if rollout is not None:
+        trl_internals.check_rollout_hook()
     with warnings.catch_warnings():
         # trl 1.16 calls rollout_func experimental; the course pins trl and tests the hook
-        warnings.filterwarnings("ignore", message=".*rollout_func.*experimental.*")
+        warnings.filterwarnings("ignore", message=trl_internals.ROLLOUT_WARNING)
         trainer = trainer_class(model=model, reward_funcs=reward_funcs, args=args, train_dataset=dataset,
                                 processing_class=tokenizer, callbacks=callbacks,
-                                rollout_func=rollout_for(model, device, fast_sampler))
+                                **{trl_internals.ROLLOUT_KWARG: rollout})
     trainer.remove_callback(PrinterCallback)
     return trainer
 
@@ -317,13 +321,12 @@ def trl_loss(model, tokenizer, prompt_ids, prompt_mask, completion_ids, completi
     trainer = grpo_trainer(model, tokenizer, Dataset.from_list([{"prompt": "x"}]),
                            [lambda completions, **kw: [0.0] * len(completions)], args, share_prefix=False,
                            fast_sampler=False)
-    trainer.current_gradient_accumulation_steps = 1  # what the Trainer's loop sets before each update
     inputs = dict(prompt_ids=prompt_ids, prompt_mask=prompt_mask, completion_ids=completion_ids,
                   completion_mask=completion_mask, advantages=advantages, old_per_token_logps=old_logps,
                   num_items_in_batch=completion_mask.sum())
     if beta:
         inputs["ref_per_token_logps"] = ref_logps
     model.train()
-    loss = trainer.compute_loss(model, inputs)
+    loss = trl_internals.loss_on_batch(trainer, model, inputs)  # trainer.compute_loss, checked
     model.eval()
     return float(loss.detach())

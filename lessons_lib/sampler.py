@@ -24,6 +24,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from . import trl_internals
+
 SUPPORTED = ("llama", "qwen2", "qwen3")
 # added to the score of a key a query must not see: exp() of it is 0, and unlike -inf it leaves a
 # padding position (which sees nothing) with finite numbers instead of NaN
@@ -214,8 +216,8 @@ def _draw(probs):
     return torch.searchsorted(cdf, u, right=True)[:, 0].clamp(max=probs.shape[-1] - 1)
 
 
-# trl's GRPOConfig sampling settings the sampler does not implement, with the value that is a no-op
-_NO_OP = {"top_k": (0, None), "top_p": (1.0, None), "min_p": (None, 0.0), "repetition_penalty": (1.0, None)}
+# trl's GRPOConfig sampling settings the sampler does not implement, with the values that are no-ops
+_NO_OP = trl_internals.SAMPLING_NO_OPS
 
 
 def grpo_rollout(prompts, trainer) -> dict:
@@ -223,7 +225,8 @@ def grpo_rollout(prompts, trainer) -> dict:
     once per completion) and gets back one completion per prompt, sampled with `sample` at the
     trainer's temperature and max_completion_length.
     """
-    args, tok = trainer.args, trainer.processing_class
+    ctx = trl_internals.rollout_context(trainer)  # what trl's trainer gives a rollout_func
+    args, tok = ctx["args"], ctx["tokenizer"]
     for name, allowed in _NO_OP.items():
         if getattr(args, name, None) not in allowed:
             raise ValueError(f"the course's sampler samples at a temperature only; {name}="
@@ -237,7 +240,6 @@ def grpo_rollout(prompts, trainer) -> dict:
     else:  # conversations: the chat template, as trl applies it
         prompt_ids = tok.apply_chat_template(list(prompts), add_generation_prompt=True, tokenize=True,
                                              return_dict=True)["input_ids"]
-    model = trainer.accelerator.unwrap_model(trainer.model)
-    completions = sample(model, prompt_ids, args.max_completion_length, trainer.eos_token_ids,
+    completions = sample(ctx["model"], prompt_ids, args.max_completion_length, ctx["eos_token_ids"],
                          pad_token_id=tok.pad_token_id, temperature=args.temperature)
-    return {"prompt_ids": prompt_ids, "completion_ids": completions, "logprobs": None}
+    return trl_internals.rollout_output(prompt_ids, completions, logprobs=None)

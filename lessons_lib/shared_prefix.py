@@ -26,6 +26,8 @@ import torch.nn.functional as F
 from transformers import DynamicCache, PreTrainedModel
 from trl import GRPOTrainer
 
+from . import trl_internals
+
 MIN_SHARED = 8  # below this, sharing saves less than its bookkeeping costs
 
 
@@ -43,8 +45,17 @@ def shared_prefix_length(input_ids, attention_mask, prompt_length: int) -> int:
 
 
 class SharedPrefixGRPOTrainer(GRPOTrainer):
-    """trl's GRPOTrainer, with the shared prompt prefix run once per micro-batch (module docstring)."""
+    """trl's GRPOTrainer, with the shared prompt prefix run once per micro-batch (module docstring).
 
+    It overrides trl's loss pass and calls the model through trl's fused LM head, two trl internals
+    (lessons_lib.trl_internals): both are checked before the trainer is built."""
+
+    def __init__(self, *args, **kwargs):
+        trl_internals.check_loss_pass()
+        trl_internals.check_fused_lm_head()
+        super().__init__(*args, **kwargs)
+
+    # trl_internals.LOSS_PASS, with trl_internals.LOSS_PASS_PARAMS and the multimodal inputs
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep,
                                            batch_size=None, compute_entropy=False, compute_aux_loss=False,
                                            **multimodal):
