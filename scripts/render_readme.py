@@ -47,6 +47,7 @@ BINDER_FULL = "bench/binder_full.json"  # scripts/binder_check.py --full
 GPU_CHECK = "results/gpu_check.json"  # bench/gpu_check.py, on a GPU machine
 LORA_SEEDS = "bench/lora_seeds.json"  # bench/lora_seeds.py
 GRPO_PROFILE = "bench/grpo_profile.json"  # bench/grpo_profile.py
+REPRODUCTION = "bench/reproduction.json"  # notebook 03 run on another machine, beside the reference
 NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
@@ -1283,7 +1284,50 @@ def block_lesson6(s: Sources) -> str:
               f"Seeds: `{RL_ALGORITHMS}`; a difference from DAPO counts as beyond the seed spread when it has the "
               "same sign on every seed and its mean exceeds DAPO's own range over the seeds (\"beyond\" the "
               "seed spread; else \"within\"). The data runs (skewed, curriculum, prioritised) use DAPO's settings."]
+    try:
+        base, gaps = s.numbers(NB06, "base_by_path"), s.numbers(NB06, "gap_to_base")
+
+        def span(group, kk):
+            vals = [dig(g, f"{group}.{kk}", NB06) for g in gaps.values()]
+            return f"{min(vals):+.2f}" if max(vals) - min(vals) < 0.005 else f"{min(vals):+.2f} to {max(vals):+.2f}"
+
+        lines.append(f"\nAgainst lesson 3's base with no RL (the same problems and samples, `data/checkpoints/06_base`), by the "
+                     f"path: at 1-4 steps the base's pass@1 is {f2(dig(base, '1-4.1'))} and its pass@{k} {f2(dig(base, f'1-4.{k}'))}; "
+                     f"each algorithm minus the base is {span('1-4', 1)} at k = 1 and {span('1-4', k)} at k = {k}. At 5-8 steps: "
+                     f"base {f2(dig(base, '5-8.1'))} and {f2(dig(base, f'5-8.{k}'))}; each algorithm minus the base {span('5-8', 1)} "
+                     f"at k = 1 and {span('5-8', k)} at k = {k}.")
+    except Missing:
+        pass
     return "\n".join(lines)
+
+
+def block_reproduce(s: Sources) -> str:
+    """What a learner's own run reproduces: greedy SFT figures exactly, RL figures within a spread
+    (notebook 03 on another machine, bench/reproduction.json, against the reference and the seeds)."""
+    ref = s.numbers(NB03)
+    other = s.get(REPRODUCTION)
+    lines = ["**What your run will reproduce.** "
+             + ("The greedy figures of the SFT lessons (1 and 2) repeat exactly on another machine. "
+                if other.get("sft_greedy_identical") else "")
+             + "The RL figures move: they rest on sampling, and another CPU's floating-point kernels can round "
+             "differently and so draw other tokens from the same seed, after which the run takes its own path. Notebook 03, seed 0, "
+             f"on another machine ({other['machine']}): pass@1 after RL {f3(other['pass1_after'])} against the "
+             f"reference's {f3(ref['pass1']['after'])}; consistency by notation (symbols / words) "
+             f"{f2(other['consistency_by_language_after']['symbols'])} / {f2(other['consistency_by_language_after']['words'])} "
+             f"against {f2(ref['consistency_by_language']['after']['symbols'])} / "
+             f"{f2(ref['consistency_by_language']['after']['words'])} (`{REPRODUCTION}`)."]
+    try:
+        rows = s.rl_rows()
+        p1 = s.rl(rows, "after.pass1")
+        cons = s.rl(rows, "after.thoughts.consistency")
+        lines.append(f" Expect the RL accuracies within about the spread over seeds ({rl_seed_label(s)}: pass@1 "
+                     f"{joined(p1)}, a spread of {f3(max(p1) - min(p1))}, `{RL_SEEDS}`) and the thought measures to "
+                     f"move more (consistency over the same seeds {joined(cons, f2)}; on the other machine, by notation, "
+                     f"up to {f2(max(abs(other['consistency_by_language_after'][k] - ref['consistency_by_language']['after'][k]) for k in ('symbols', 'words')))} "
+                     "from the reference). Compare your `runs/results/` with `results/` with that in mind.")
+    except Missing:
+        pass
+    return "".join(lines)
 
 
 def block_lesson7(s: Sources) -> str:
@@ -1323,6 +1367,21 @@ def block_lesson7(s: Sources) -> str:
               f"hardened {f2(hard['pays_wrong']['hardened'])}. Unfaithful thoughts per right answer: outcome-only "
               f"{proc['outcome']['unfaithful_rate']:.3f}, with the process reward {proc['process']['unfaithful_rate']:.3f}."]
     try:
+        forms = s.numbers(NB07, "answer_forms")
+        b, a = forms["before RL"], forms["after RL (learned verifier)"]
+        lines[-1] += (f" The policy's answers in the sentence form, before → after RL against the learned verifier: "
+                      f"{f2(b['sentence'])} → {f2(a['sentence'])} (plain {f2(b['plain'])} → {f2(a['plain'])}).")
+    except (Missing, KeyError):
+        pass
+    try:
+        fused_think = next(r for r in s.numbers(NB07, "table") if r["model"] == "fused /think")
+        final = s.numbers(NB04, "table")["stage 4: final RL"]
+        lines[-1] += (f" Beyond the trained lengths the fused model under /think is below lesson 4's final model: greedy "
+                      f"at 5-6 steps {f2(steps(fused_think['greedy_by_steps'], (5, 6)))} against "
+                      f"{f2(steps(final['greedy_by_steps'], (5, 6)))} (`{NB07}` and `{NB04}` tables).")
+    except (Missing, StopIteration, KeyError):
+        pass
+    try:
         seeds = _l7_seeds(s)
         heads = " | ".join(f"seed {k}" for k, _ in seeds)
         lines += ["", f"| judge (bench, {s.get(VERIFIER_SEEDS, 'hack_updates')} updates on /no_think) | {heads} |",
@@ -1359,6 +1418,7 @@ BLOCKS: dict[str, Callable[[Sources], str]] = {
     "measured": block_measured,
     "lr-sweep": block_lr_sweep,
     "lesson-3": block_lesson3,
+    "reproduce": block_reproduce,
 }
 
 

@@ -21,7 +21,8 @@ spec.loader.exec_module(render_readme)
 FILES = [render_readme.TIMINGS, render_readme.REPORT, render_readme.SEEDS, render_readme.LR_SWEEP,
          render_readme.RL_SEEDS, render_readme.BASE_CARD, render_readme.NB00, render_readme.NB01,
          render_readme.NB02, render_readme.NB03, render_readme.NB04, render_readme.NB06,
-         render_readme.RL_ALGORITHMS, render_readme.NB07, render_readme.VERIFIER_SEEDS]
+         render_readme.RL_ALGORITHMS, render_readme.NB07, render_readme.VERIFIER_SEEDS,
+         render_readme.REPRODUCTION]
 
 
 def test_readme_is_up_to_date(capsys):
@@ -227,3 +228,34 @@ def test_lesson_7_figures_and_table_rows_follow_the_json_files(tmp_path):
     assert "(seeds: missing" in render_readme.block_lesson7(render_readme.Sources(root))
     (root / render_readme.NB07).unlink()
     assert "(7) |" not in render_readme.block_lesson4(render_readme.Sources(root))
+
+
+def test_the_reproduction_note_follows_the_json_files(tmp_path):
+    """What a learner's run reproduces: the other machine's lesson-3 figures against the reference's,
+    from bench/reproduction.json and results/03; gone (shown as missing) without the file."""
+    root = _copy_sources(tmp_path)
+    other = json.loads((root / render_readme.REPRODUCTION).read_text())
+    other["pass1_after"] = 0.987654
+    (root / render_readme.REPRODUCTION).write_text(json.dumps(other))
+    text = render_readme.block_reproduce(render_readme.Sources(root))
+    assert "pass@1 after RL 0.988 against the reference's" in text and "spread over seeds" in text
+    (root / render_readme.REPRODUCTION).unlink()
+    with pytest.raises(render_readme.Missing):
+        render_readme.block_reproduce(render_readme.Sources(root))
+
+
+def test_lesson_6_gap_to_the_base_and_lesson_7_forms_follow_the_json_files(tmp_path):
+    root = _copy_sources(tmp_path)
+    nb6 = json.loads((root / render_readme.NB06).read_text())
+    if "base_by_path" in nb6["numbers"]:
+        nb6["numbers"]["base_by_path"]["5-8"]["1"] = 0.876543
+        (root / render_readme.NB06).write_text(json.dumps(nb6))
+        assert "base 0.88 and" in render_readme.block_lesson6(render_readme.Sources(root))
+        del nb6["numbers"]["base_by_path"]
+        (root / render_readme.NB06).write_text(json.dumps(nb6))
+        assert "Against lesson 3's base" not in render_readme.block_lesson6(render_readme.Sources(root))
+    nb7 = json.loads((root / render_readme.NB07).read_text())
+    if "answer_forms" in nb7["numbers"]:
+        nb7["numbers"]["answer_forms"]["after RL (learned verifier)"]["sentence"] = 0.123456
+        (root / render_readme.NB07).write_text(json.dumps(nb7))
+        assert "→ 0.12 (plain" in render_readme.block_lesson7(render_readme.Sources(root))
