@@ -11,10 +11,9 @@ right answers written in another form. The toy world's forms of one answer (ANSW
 wrong (wrong answers are near misses: off by the last operand, by one, by ten, the value a step
 early, or any other number). `train_verifier` fine-tunes lesson 3's base model on them with trl's
 SFTTrainer to write 'yes' or 'no' after `verifier_prompt`; `LearnedVerifier` reads its
-probability of 'yes' and is a trl reward function. It sees the question and the answer, not the
-true answer: like a reward model, it has to judge the answer itself, so it is only as good as its
-own arithmetic in one forward pass (lesson 1's answer-only model is the measure of that).
-Seed-Thinking's verifiers see a reference answer; the course's exercise adds one.
+verdict and is a trl reward function. Like Seed-Thinking's verifiers, it reads a triplet: the
+question, the reference answer and the answer to judge (`verifier_prompt`); it writes the number it
+reads and the reference, compares them digit by digit, then says 'yes' or 'no' (`verdict_text`).
 
 `gated` puts the rule checker in front: where it can read the answer, its verdict is the reward;
 the learned verifier judges only what the rules cannot read (forms other than one integer).
@@ -72,7 +71,7 @@ def verifier_prompt(question: str, reference: int, answer: str) -> str:
 def verdict_text(value: int, reference: int) -> str:
     """What the verifier writes: the number it reads in the answer and the reference, each digit
     compared ('=' same, '/' different), then the verdict: '41 40: 44= 10/ no'. It reasons before it
-    judges, as Seed-Thinking's verifier does; a tiny model does not learn to compare two numbers in
+    judges, as Seed-Thinking's second verifier (Seed-Thinking-Verifier) does; a tiny model does not learn to compare two numbers in
     the one token of a verdict (trained that way, it stayed at chance), and learns these small steps."""
     v, r = f"{value:02d}", f"{reference:02d}"
     digits = " ".join(f"{a}{b}{'=' if a == b else '/'}" for a, b in zip(v, r))
