@@ -84,16 +84,18 @@ NOTEBOOKS = [
     ("06_rl_algorithms", "The RL algorithms side by side",
      "REINFORCE, RLOO, GRPO, Dr. GRPO, DAPO (with and without dynamic sampling) and PPO with a value "
      "model from one start on the same prompts: curves per completion sampled and per second, "
-     "length, entropy, zero-spread groups, memory, pass@1 and pass@64, three seeds; Kimi's skewed "
+     "length, entropy, zero-spread groups, memory, pass@1 and pass@64 against the untrained base, three "
+     "seeds; Kimi's skewed "
      "difficulty, curriculum and prioritised sampling"),
     ("07_thinking_modes_and_verifiers", "Thinking on demand, and what the reward reads",
      "Qwen3's thinking-mode fusion (accuracy, tokens and obedience per mode and step count, against "
      "lesson 1), a thinking budget, the delay a user sees, a learned verifier against the rule checker "
-     "(precision and recall by answer form), RL against each judge (reward hacking, a gate, a "
-     "hardened verifier), a process reward and unfaithful thoughts, three seeds"),
+     "(precision and recall by answer form), RL against each judge (reward hacking, the answer forms "
+     "before and after, a gate, a hardened verifier), a process reward and unfaithful thoughts, three seeds"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
      "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
-     "full fine-tuning, math-verify against the rule checker, the cost of an update offline"),
+     "full fine-tuning, math-verify against the rule checker, the cost of an update offline (a stand-in "
+     "at the toy size, which learns nothing from word problems; the H100 figures use random weights)"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
 NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06", "07"), "≤ 360 s")]
