@@ -1,8 +1,9 @@
 """Lesson 5's claims on enough problems for an interval to mean something: pass@k and maj@k of the
 shipped models on at least 20 held-out problems per step group, for seeds 0, 1 and 2.
 
-    .venv/bin/python bench/pass_at_k_seeds.py --seeds 0 1 2     # about 16 minutes on 2 cores
+    .venv/bin/python bench/pass_at_k_seeds.py --seeds 0 1 2     # about 16 minutes on 2 idle cores
     .venv/bin/python bench/pass_at_k_seeds.py --n 128            # half the samples: about 8 minutes
+    .venv/bin/python bench/pass_at_k_seeds.py --n 64             # k up to 64: about 4 minutes
 
 Notebook 05 samples 2 problems per step count: 8 per step group, where every curve sits at 1.00 or
 0.50 from k = 64 and a bootstrap over problems says little. This script samples, per seed:
