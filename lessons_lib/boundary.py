@@ -1,11 +1,18 @@
 """Does RL add reasoning? (lesson 5): pass@k and maj@k from many samples, the crossover, coverage,
 and distillation from a stronger teacher.
 
-The question comes from two findings. DeepSeek-Math saw RL lift maj@k and pass@1 but not pass@k
-at large k; Yue et al. (2025) saw the base model catch up with the RL model at large k, and found
-the RL model's right answers already inside the base model's distribution: RL makes a model pick
-what it could already do more often, it does not teach it to do more. Distillation from a stronger
-teacher, they found, does.
+The question comes from two findings. DeepSeek-Math compared its Instruct (SFT) model with the RL
+model trained from it: "RL enhances Maj@K's performance but not Pass@K". Yue et al. (2025, arXiv
+2504.13837) compared base models with RL run from them: RL models win at small k, but "base models
+achieve higher pass@k score when k is large", and the RL models' reasoning paths are already in the
+base models' sampling distribution. Distillation from a stronger teacher, they found, brings new
+reasoning patterns.
+
+The toy world's models are tiny and their problems few, so the claims are tagged with care
+(`claims`): a group with fewer than MIN_PROBLEMS problems tags nothing, two curves pinned at 0 or 1
+on every problem are a ceiling (or a floor), not a meeting, and "the base surpasses RL" needs the
+base above RL beyond the bootstrap interval. maj@k is read under both conventions for a sample that
+gives no answer (it does not vote; it votes for "no answer").
 
 Sampling is the whole cost, so `sample_counts` draws n completions per problem and keeps only
 counts: how many are right, how many are right *by the true path*, and every answer given (for

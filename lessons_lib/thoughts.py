@@ -1,7 +1,8 @@
 """Reading a model's thoughts: the downsides DeepSeek-R1-Zero showed, as numbers.
 
-The R1 paper names three problems with thoughts learned by pure RL: repetition loops, mixing of
-languages, and poor readability. In the toy world each one is a rule a reader can check by hand:
+The R1 paper (arXiv 2501.12948) says R1-Zero "encounters challenges such as poor readability, and
+language mixing"; the model's release notes add "endless repetition". In the toy world each of the
+three is a rule a reader can check by hand:
 
     loop          a piece of text (4+ characters) written three or more times in a row:
                   '10-3=07 10-3=07 10-3=07', 'plus plus plus'
