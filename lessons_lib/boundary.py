@@ -585,8 +585,9 @@ def claims(f: dict) -> list[dict]:
                 status, figures = "not testable here", (f"{head}; at k = {k} {_pinned_words(last['base'], last['other'])}"
                                                         f" (pinned from k = {c['pinned_k']})")
             else:
-                meet = (f"the interval reaches 0 from k = {c['first_k_ci']} (the base catches up, it "
-                        f"does not pass)" if c["first_k_ci"] is not None else "R1-Zero stays ahead at every k")
+                meet = (f"the interval reaches 0 from k = {c['first_k_ci']} (from there the two cannot be "
+                        f"told apart; the base is never above)" if c["first_k_ci"] is not None
+                        else "R1-Zero stays ahead at every k")
                 status, figures = "not reproduced", (f"{head} (base - R1-Zero {last['diff']:+.2f}, interval "
                                                      f"{last['low']:+.2f} to {last['high']:+.2f}); {meet}")
             add(f"at large k the base surpasses RL ({grp} steps, base asked with {name})", "Yue et al.",
