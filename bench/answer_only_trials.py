@@ -40,18 +40,29 @@ class Every500(TrainerCallback):
             self.t0 = time.perf_counter()
 
 
-def main(lr: float, updates: int, schedule: str) -> None:
+def main(lr: float, updates: int, schedule: str, seed: int = 0, weight_decay: float = 0.01,
+         warmup: int = 200) -> None:
     quiet()
     b = lesson_budget()
-    train = make_dataset(b.train_problems, split="train", seed=0)
-    test = make_dataset(200, (1, 2, 3, 4), "test", seed=1)
-    seed_everything(0)
-    model, tok = new_tiny(seed=0)
-    train_sft(model, tok, to_records(train, "answer_only"), updates, 64, lr, seed=0,
-              callbacks=[Every500(tok, test, lr, schedule, updates)], lr_scheduler_type=schedule)
+    train = make_dataset(b.train_problems, split="train", seed=seed)
+    test = make_dataset(200, (1, 2, 3, 4), "test", seed=seed + 1)
+    seed_everything(seed)
+    model, tok = new_tiny(seed=seed)
+    print(f"seed {seed} weight decay {weight_decay} warmup {warmup}", flush=True)
+    train_sft(model, tok, to_records(train, "answer_only"), updates, 64, lr, seed=seed,
+              callbacks=[Every500(tok, test, lr, schedule, updates)], lr_scheduler_type=schedule,
+              weight_decay=weight_decay, warmup_steps=warmup)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    main(float(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+    import argparse
+
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument("lr", type=float)
+    ap.add_argument("updates", type=int)
+    ap.add_argument("schedule")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--warmup", type=int, default=200)
+    a = ap.parse_args()
+    main(a.lr, a.updates, a.schedule, a.seed, a.weight_decay, a.warmup)

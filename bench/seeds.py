@@ -7,9 +7,11 @@ For each seed (which sets the training problems, the model's initialisation and 
 trains the answer-only and the chain-of-thought model on lesson_budget() exactly as notebooks 01 and
 02 do, and prints held-out accuracy by number of steps. Targets (issue 2):
   CoT: at least 0.95 held-out at every step count trained on;
-  answer-only: at least 0.9 held-out at 1 step (a fair baseline, issue 8);
+  answer-only: at least 0.85 held-out at 1 step on every seed (a fair baseline, issues 8 and 23);
   answer-only: at most 0.40 held-out at 3+ steps; its accuracy on its own training problems is
-  reported (an earlier, lower-rate budget memorised them; the fair one memorises little).
+  reported (at 2e-3 with 500 warmup updates it memorises most of them: about 0.8 on its training
+  problems at 3-4 steps against under 0.1 held-out; the earlier 3e-3 budget memorised little but
+  learned 1-step problems on seed 0 only).
 Writes bench/seeds.json.
 """
 from __future__ import annotations
@@ -66,6 +68,8 @@ def main() -> int:
                     choices=["answer_only", "cot"],
                     help="train only these formats; the others' results are kept from seeds.json "
                          "if their budget (updates, lr) is unchanged")
+    ap.add_argument("--out", default=None,
+                    help="write here instead of bench/seeds.json (e.g. one seed per process, merged after)")
     args = ap.parse_args()
     quiet()
     budget = lesson_budget()
@@ -76,9 +80,12 @@ def main() -> int:
         results[seed] = run_seed(seed, budget, args.formats)
         for fmt in {"answer_only", "cot"} - set(args.formats):
             kept = old["results"].get(str(seed), {}).get(fmt)
-            same = (kept is not None and kept.get("lr") == budget.lr[fmt]
-                    and kept.get("updates", old.get("budget", {}).get("sft_steps")) == budget.updates[fmt]
-                    and kept.get("schedule", "cosine") == budget.schedule[fmt])
+            was = {k: v.get(fmt) if isinstance(v, dict) else v
+                   for k, v in old.get("budget", {}).items()}  # the budget the kept result ran on
+            same = (kept is not None and kept.get("lr", was.get("lr")) == budget.lr[fmt]
+                    and kept.get("updates", was.get("updates")) == budget.updates[fmt]
+                    and kept.get("schedule", was.get("schedule")) == budget.schedule[fmt]
+                    and was.get("warmup_updates", budget.warmup_updates[fmt]) == budget.warmup_updates[fmt])
             if not same:
                 sys.exit(f"seeds.json has no {fmt} result for seed {seed} with today's budget: "
                          f"run it too (--formats answer_only cot)")
@@ -89,13 +96,13 @@ def main() -> int:
     for seed, r in results.items():
         c, a = r["cot"]["min_heldout_trained"], r["answer_only"]
         one = a["heldout"].get(1, a["heldout"].get("1"))
-        # memorisation (training vs held-out at 3+ steps) is reported, not required: with the budget
-        # that teaches it 1-step problems, answer-only memorises little (issue 8; lesson 1 says so)
-        passed = c >= 0.95 and a["max_heldout_3plus"] <= 0.40 and one >= 0.9
+        # memorisation (training vs held-out at 3+ steps) is reported, not required (lesson 1 shows it)
+        passed = c >= 0.95 and a["max_heldout_3plus"] <= 0.40 and one >= 0.85
         ok &= passed
         print(f"{seed:4d} {c:19.3f} {a['heldout_3plus']:16.3f}; {a['max_heldout_3plus']:.3f} "
               f"{a['train_3plus']:26.3f}   answer-only held-out at 1 step {one:.3f}   "
               f"{'meets targets' if passed else 'MISSES a target'}")
+    path = Path(args.out) if args.out else path
     path.write_text(json.dumps(
         {"budget": budget.to_dict(),
          "results": results}, indent=1, default=str) + "\n")
