@@ -163,7 +163,8 @@ def test_lesson_budget_keeps_the_measured_values():
     assert isinstance(b, SFTBudget) and b == SFTBudget()
     assert dict(b.train_problems) == {1: 700, 2: 700, 3: 250, 4: 250}
     assert dict(b.updates) == {"answer_only": 2400, "cot": 1200}
-    assert b.batch_size == 64 and dict(b.lr) == {"answer_only": 3e-3, "cot": 2e-3}
+    assert b.batch_size == 64 and dict(b.lr) == {"answer_only": 2e-3, "cot": 2e-3}
+    assert dict(b.warmup_updates) == {"answer_only": 500, "cot": 60}
     assert b.test_problems_per_step_count == 200 and b.test_step_counts == (1, 2, 3, 4, 5, 6)
     small = SFTBudget().smoke()
     assert dict(small.train_problems) == {1: 40, 2: 40, 3: 40, 4: 40}
@@ -243,7 +244,7 @@ def test_budget_training_arguments_name_the_schedule():
     b = SFTBudget()
     ao, cot = b.training("answer_only"), b.training("cot")
     assert ao["lr_scheduler_type"] == "constant_with_warmup" and cot["lr_scheduler_type"] == "cosine"
-    assert (ao["updates"], cot["updates"]) == (2400, 1200) and ao["warmup_steps"] == 200
+    assert (ao["updates"], cot["updates"]) == (2400, 1200) and ao["warmup_steps"] == 500
     cfg = sft_config(**cot, seed=0)
     assert cfg.lr_scheduler_type == "cosine" and cfg.warmup_steps == 60 and cfg.max_steps == 1200
     with pytest.raises(ValueError, match="unknown format"):
