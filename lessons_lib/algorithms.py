@@ -182,6 +182,7 @@ class DynamicSampling:
         self.rng, self.sampled, self.replaced, self.kept_flat = random.Random(seed), 0, 0, 0
 
     def _score(self, trainer, rows, completion_ids) -> list[float]:
+        # trainer attributes a rollout reads: trl_internals.ROLLOUT_ATTRIBUTES (checked there)
         texts = trainer.processing_class.batch_decode(completion_ids, skip_special_tokens=True)
         cols = {c: [r[c] for r in rows] for c in rows[0] if c != "prompt"}
         total = [0.0] * len(texts)
@@ -215,7 +216,9 @@ class DynamicSampling:
             else:
                 self.kept_flat += 1
         extra = {c: [r[c] for r in rows] for c in rows[0] if c != "prompt"}
-        return dict(prompt_ids=prompt_ids, completion_ids=completion_ids, logprobs=None, **extra)
+        from .trl_internals import rollout_output
+
+        return rollout_output(prompt_ids, completion_ids, logprobs=None, **extra)
 
 
 # --- running ----------------------------------------------------------------------------------------------
@@ -308,11 +311,13 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
         args = grpo_config(budget, seed=seed, device=device, reward_weights=weights, shuffle_dataset=False,
                            **settings)
         trainer = grpo_trainer(model, tokenizer, data, funcs, args, callbacks=[stamp], device=device)
+        from . import trl_internals
+
         if dynamic:
-            trainer.rollout_func = dynamic
+            trl_internals.set_rollout_func(trainer, dynamic)
         if order == "prioritised":
             sampler = PrioritisedSampler(table, budget.updates, k, g, args.steps_per_generation, seed)
-            trainer._get_train_sampler = lambda dataset=None: sampler
+            trl_internals.set_train_sampler(trainer, sampler)
         trainer.train()
         log = trainer.state.log_history
     model.eval()

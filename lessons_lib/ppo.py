@@ -1,8 +1,10 @@
 """PPO with a learned value model, in plain PyTorch: the pieces lesson 6 compares with GRPO.
 
 trl 1.x has no PPO trainer (it was removed), so this module is the course's own, written to be read.
-What PPO has that GRPO drops (Kimi K1.5 and DeepSeek dropped it too, to save the memory and to let
-long answers explore): a *value model*, the policy's architecture with a scalar head, that predicts
+What PPO has that GRPO drops: a *value model* (DeepSeekMath dropped it for GRPO because a value
+model "of comparable size as the policy model" costs substantial memory and compute; Kimi K1.5 for
+training efficiency, and because even an ideal value function would penalise exploratory wrong
+steps the model later recovers from), the policy's architecture with a scalar head, that predicts
 at every token the reward still to come. Its predictions turn one reward at the end of a completion
 into an advantage for every token, by generalised advantage estimation (GAE):
 
