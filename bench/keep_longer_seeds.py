@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -91,13 +89,12 @@ def run_seed(seed: int, few: int, n_per_step: int) -> dict:
 
 
 def main(argv=None) -> int:
-    import torch
+    import seed_bench
 
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.r1 import short_prompt_accuracy
     from lessons_lib.recipe import seed_effect
-    from lessons_lib.runtime import quiet
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -105,9 +102,7 @@ def main(argv=None) -> int:
     ap.add_argument("--n-per-step", type=int, default=50, help="held-out problems per step count (1-6)")
     ap.add_argument("--out", type=Path, default=HERE / "keep_longer_seeds.json")
     args = ap.parse_args(argv)
-    quiet()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
-    t0 = time.perf_counter()
+    t0 = seed_bench.start()
     base, tok = load(CHECKPOINTS / "03_base")
     own = short_prompt_accuracy(base, tok, steps=STEPS, n_per_step=args.n_per_step)
     print("base, its own prompt, greedy by steps:", own, flush=True)
@@ -119,14 +114,12 @@ def main(argv=None) -> int:
                        ("greedy 5-6", "pass@1 5-6", "pass@1 1-4", "consistency")} for a in names}
         lesson = summary["lesson"]["pass@1 5-6"]
         effect = {a: seed_effect(summary[a]["pass@1 5-6"], lesson) for a in names if a != "lesson"}
-        out = dict(seeds=rows, summary=summary, effect_on_pass1_5_6=effect, base_own_prompt_greedy=own,
-                   settings=dict(few=args.few, n_per_step=args.n_per_step, steps=list(STEPS)),
-                   seconds=time.perf_counter() - t0, machine=f"{platform.machine()}, {os.cpu_count()} cores")
-        args.out.write_text(json.dumps(out, indent=1) + "\n")
+        out = seed_bench.write(args.out, t0, seeds=rows, summary=summary, effect_on_pass1_5_6=effect,
+                               base_own_prompt_greedy=own,
+                               settings=dict(few=args.few, n_per_step=args.n_per_step, steps=list(STEPS)))
     for a, e in out["effect_on_pass1_5_6"].items():
-        print(f"{a}: pass@1 at 5-6 minus the lesson's, per seed {[round(d, 2) for d in e['diffs']]}, "
-              f"{'exceeds' if e['exceeds'] else 'does not exceed'} the seed spread {e['spread']:.2f}")
-    print(f"wrote {args.out} in {time.perf_counter() - t0:.0f} s")
+        seed_bench.print_effect(f"{a}: pass@1 at 5-6 minus the lesson's", e, digits=2)
+    print(f"wrote {args.out} in {out['seconds']:.0f} s")
     return 0
 
 

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -107,11 +105,10 @@ def summary(rows: list[dict]) -> dict:
 
 
 def main(argv=None) -> int:
-    import torch
+    import seed_bench
 
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.recipe import recipe_budget
-    from lessons_lib.runtime import quiet
 
     b = recipe_budget()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -123,9 +120,7 @@ def main(argv=None) -> int:
     ap.add_argument("--samples", type=int, default=2, help="samples per held-out problem")
     ap.add_argument("--out", type=Path, default=HERE / "language_reward_seeds.json")
     args = ap.parse_args(argv)
-    quiet()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
-    t0 = time.perf_counter()
+    t0 = seed_bench.start()
     rows = []
     settings = dict(start=str(args.start.relative_to(CHECKPOINTS.parent.parent)) if args.start.is_relative_to(
         CHECKPOINTS.parent.parent) else str(args.start), updates=args.updates, weight=args.weight,
@@ -133,13 +128,10 @@ def main(argv=None) -> int:
         rl_problems_per_step=b.rl_problems_per_step)
     for seed in args.seeds:
         rows.append(run_seed(seed, args.start, args.updates, args.weight, args.n_per_step, args.samples))
-        out = dict(seeds=rows, effect=summary(rows), settings=settings, seconds=time.perf_counter() - t0,
-                   machine=f"{platform.machine()}, {os.cpu_count()} cores")
-        args.out.write_text(json.dumps(out, indent=1) + "\n")
+        out = seed_bench.write(args.out, t0, seeds=rows, effect=summary(rows), settings=settings)
     for key, e in out["effect"].items():
-        print(f"{key}: with - without per seed {[round(d, 3) for d in e['diffs']]}, mean {e['mean']:+.3f}, "
-              f"seed spread {e['spread']:.3f}: {'exceeds' if e['exceeds'] else 'does not exceed'} the spread")
-    print(f"wrote {args.out} in {time.perf_counter() - t0:.0f} s")
+        seed_bench.print_effect(f"{key}: with - without", e)
+    print(f"wrote {args.out} in {out['seconds']:.0f} s")
     return 0
 
 

@@ -27,14 +27,14 @@ seed reproduces it.
 
 Writes bench/pass_at_k_seeds.json ({seeds: [{seed, findings, claims, curves, sample_seconds}],
 over_seeds: {claim: {statuses, status}}, settings, machine}) and bench/pass_at_k_counts.json (every
-model's per-problem counts per seed, compact, so the figures can be recomputed without sampling).
+model's per-problem counts per seed, compact, so the figures can be recomputed without sampling:
+`--from-counts` does that, after a change to how boundary.findings or boundary.claims read them).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -74,10 +74,7 @@ def run_seed(seed: int, n: int, per_step: dict, models: dict, where: dict) -> tu
         counts[name] = B.sample_counts(model, tok, problems, prompt_fn, reader, n=n, seed=seed)
         seconds[name] = time.perf_counter() - t0
         print(f"seed {seed}: {name:34s} {len(problems)} problems x {n} in {seconds[name]:5.0f} s", flush=True)
-    f = B.findings(counts, groups=GROUPS)
-    ks = tuple(k for k in B.KS if k <= n)
-    return dict(seed=seed, findings=f, claims=B.claims(f), curves=B.curves(counts, ks, groups=GROUPS),
-                problems={g: len(v) for g, v in held_out.items()}, sample_seconds=seconds), counts
+    return recount(seed, counts, n, {g: len(v) for g, v in held_out.items()}, seconds), counts
 
 
 def over_seeds(rows: list[dict]) -> dict:
@@ -94,37 +91,52 @@ def over_seeds(rows: list[dict]) -> dict:
     return out
 
 
-def main(argv=None) -> int:
-    import torch
+def recount(seed: int, counts: dict, n: int, held_out_sizes: dict, seconds: dict) -> dict:
+    """One seed's row (findings, claims, curves) from its stored counts: no sampling."""
+    from lessons_lib import boundary as B
 
-    from lessons_lib.runtime import quiet
+    f = B.findings(counts, groups=GROUPS)
+    ks = tuple(k for k in B.KS if k <= n)
+    return dict(seed=seed, findings=f, claims=B.claims(f), curves=B.curves(counts, ks, groups=GROUPS),
+                problems=held_out_sizes, sample_seconds=seconds)
+
+
+def main(argv=None) -> int:
+    import seed_bench
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--n", type=int, default=256, help="samples per problem (k up to n)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the problems per step count (smoke: 0.2)")
     ap.add_argument("--out", type=Path, default=HERE / "pass_at_k_seeds.json")
+    ap.add_argument("--from-counts", action="store_true",
+                    help="no sampling: recompute findings and claims from the counts and settings the last "
+                         "run stored beside --out (after a change to boundary.findings or boundary.claims)")
     args = ap.parse_args(argv)
-    quiet()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
-    per_step = {g: max(1, round(v * args.scale)) for g, v in PER_STEP.items()}
-    models, where = lineup()
-    t0 = time.perf_counter()
-    rows, all_counts = [], {}
-    for seed in args.seeds:
-        row, counts = run_seed(seed, args.n, per_step, models, where)
-        rows.append(row)
-        all_counts[str(seed)] = counts
-        for c in row["claims"]:
-            print(f"  [{c['status']}] {c['claim']}: {c['figures']}", flush=True)
-        out = dict(seeds=rows, over_seeds=over_seeds(rows),
-                   settings=dict(n=args.n, groups={g: list(s) for g, s in GROUPS.items()}, per_step=per_step,
-                                 sampled_on=where, models="shipped (data/checkpoints), trained with seed 0; the "
-                                 "seed sets the held-out problems and the sampling"),
-                   seconds=time.perf_counter() - t0, machine=f"{platform.machine()}, {os.cpu_count()} cores")
+    counts_path = args.out.with_name(args.out.stem.replace("_seeds", "") + "_counts.json")
+    t0 = seed_bench.start()
+    if args.from_counts:
+        old = json.loads(args.out.read_text())
+        stored = json.loads(counts_path.read_text())
+        rows = [recount(r["seed"], stored[str(r["seed"])], old["settings"]["n"], r["problems"], r["sample_seconds"])
+                for r in old["seeds"]]
+        out = dict(old, seeds=rows, over_seeds=over_seeds(rows), recounted=True)
         args.out.write_text(json.dumps(out, indent=1) + "\n")
-        args.out.with_name(args.out.stem.replace("_seeds", "") + "_counts.json").write_text(
-            json.dumps(all_counts, separators=(",", ":")) + "\n")
+    else:
+        per_step = {g: max(1, round(v * args.scale)) for g, v in PER_STEP.items()}
+        models, where = lineup()
+        rows, all_counts = [], {}
+        for seed in args.seeds:
+            row, counts = run_seed(seed, args.n, per_step, models, where)
+            rows.append(row)
+            all_counts[str(seed)] = counts
+            for c in row["claims"]:
+                print(f"  [{c['status']}] {c['claim']}: {c['figures']}", flush=True)
+            settings = dict(n=args.n, groups={g: list(s) for g, s in GROUPS.items()}, per_step=per_step,
+                            sampled_on=where, models="shipped (data/checkpoints), trained with seed 0; the "
+                            "seed sets the held-out problems and the sampling")
+            out = seed_bench.write(args.out, t0, seeds=rows, over_seeds=over_seeds(rows), settings=settings)
+            counts_path.write_text(json.dumps(all_counts, separators=(",", ":")) + "\n")
     print("over seeds:")
     for name, c in out["over_seeds"].items():
         print(f"  [{c['status']}] {name} ({', '.join(c['statuses'])})")
