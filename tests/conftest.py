@@ -3,6 +3,7 @@
 Everything here is small on purpose (the suite must stay fast on a 2-core CPU): the tiny model has
 one layer of width 16, and the test session runs offline so no test ever waits on the network.
 """
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,16 @@ from lessons_lib.tasks import Problem  # noqa: E402
 from lessons_lib.tokenizer import build_tokenizer  # noqa: E402
 
 torch.set_num_threads(1)
+
+
+def script(name: str):
+    """scripts/NAME.py imported as a module (the scripts are not a package), registered in
+    sys.modules so that dataclasses defined there can look their module up."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
 
 # No deadline: another process shares the CPU, so timings vary a lot.
 settings.register_profile("lessons", deadline=None, max_examples=100,

@@ -6,7 +6,6 @@ built env; default runs/binder/env, built there if missing). The other tests cov
 watchdog and cgroup cap kill what goes over, the notebook selection, the report's shape, pip's
 settings, and binder/requirements.txt pinning what constraints.txt pins.
 """
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import script
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -23,9 +23,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "binder_check.py"
 
-spec = importlib.util.spec_from_file_location("binder_check", SCRIPT)
-bc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bc)
+bc = script("binder_check")
 
 # Grows to `total` MB in 20 MB steps (each written, so resident), then sleeps; prints "done" if it
 # was never stopped.

@@ -10,7 +10,6 @@ pyproject.toml's torch requirement is a lower bound that Colab's own torch satis
 the one scripts/apply_colab_cell.py writes, and constraints-colab.txt is what it derives from
 constraints.txt; constraints.txt pins every dependency, and requirements.txt applies it.
 """
-import importlib.util
 import re
 import shlex
 import sys
@@ -20,13 +19,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import script
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + \
-    sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = script("notebook_form").notebooks()
 REPO_URL = "https://github.com/reasoning-course/reasoning-course"
 CLONE = "/content/course"
 COLAB_TORCH = ["2.8.0+cu126", "2.9.0+cu126"]  # what Colab's GPU runtimes have shipped lately
@@ -34,14 +33,7 @@ CONSTRAINTS = ROOT / "constraints.txt"
 COLAB_CONSTRAINTS = ROOT / "constraints-colab.txt"
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-apply_colab_cell = _script("apply_colab_cell")
+apply_colab_cell = script("apply_colab_cell")
 
 
 def first_code_cell(nb: Path) -> str:

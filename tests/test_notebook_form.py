@@ -1,24 +1,17 @@
 """The committed notebooks are in the form JupyterLab saves (scripts/notebook_form.py), so opening
 one in JupyterLab does not mark it modified and autosave does not rewrite it; --fix gets a notebook
 there without changing its content."""
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-form = _script("notebook_form")
+form = script("notebook_form")
 NOTEBOOKS = form.notebooks()
 
 

@@ -3,7 +3,6 @@
 `test_readme_is_up_to_date` is the check: if it fails, run `.venv/bin/python scripts/render_readme.py`
 and commit README.md (or fix the JSON file or the renderer).
 """
-import importlib.util
 import json
 import re
 import shutil
@@ -11,12 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import script
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("render_readme", ROOT / "scripts" / "render_readme.py")
-render_readme = importlib.util.module_from_spec(spec)
-sys.modules.setdefault("render_readme", render_readme)  # dataclasses look their module up there
-spec.loader.exec_module(render_readme)
+render_readme = script("render_readme")
 
 FILES = [render_readme.TIMINGS, render_readme.REPORT, render_readme.SEEDS, render_readme.LR_SWEEP,
          render_readme.RL_SEEDS, render_readme.BASE_CARD, render_readme.NB00, render_readme.NB01,

@@ -1,7 +1,6 @@
 """Tests of lessons_lib.results and lessons_lib.paths: results files, the table, where results go
 (runs/ by default, results/ only for the reference run, or $LESSONS_RESULTS), smoke folders."""
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import script
 
 import lessons_lib.paths as paths
 from lessons_lib.paths import find_model, models_dir, results_dir
@@ -194,10 +194,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "run_notebooks.py"
 
 
 def _run_notebooks_module():
-    spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("run_notebooks")
 
 
 @pytest.mark.parametrize("reference, out, smoke, want", [
