@@ -288,12 +288,15 @@ def gain(sft: list[dict], rl: list[dict], k: int, draws: int = 64) -> dict:
 def coverage(solver: list[dict], base: list[dict], k: int = K_MAX, kind: str = "right") -> dict:
     """Of the problems `solver` solves at least once in its n samples, the share the base model
     solves within k samples (the mean of its pass@k on them): how much of what RL finds was
-    already within the base model's reach."""
+    already within the base model's reach. `base_all` is the base's pass@k over every problem:
+    at 1.00 nothing can lie outside its reach, and the share says nothing (a ceiling)."""
+    everything = pass_values(base, k, kind)
+    base_all = sum(everything) / len(everything) if everything else None
     solved = [i for i, c in enumerate(solver) if c[_kind(kind)] > 0]
     if not solved:
-        return dict(solved=0, share=None)
-    reach = pass_values([base[i] for i in solved], k, kind)
-    return dict(solved=len(solved), share=sum(reach) / len(reach))
+        return dict(solved=0, share=None, base_all=base_all)
+    reach = [everything[i] for i in solved]
+    return dict(solved=len(solved), share=sum(reach) / len(reach), base_all=base_all)
 
 
 def mean_logprobs(model, tokenizer, prompts: list[str], completions: list[str],
@@ -527,7 +530,8 @@ def claims(f: dict) -> list[dict]:
     - "RL lifts maj@k but not pass@k" (DeepSeek-Math, on an SFT model and RL run from it) needs the
       gain in maj@k above 0 and above the gain in pass@k, both beyond their intervals, at k = MAJ_K,
       and is tagged under each vote rule for a sample without an answer;
-    - coverage counts when the base reaches at least 90% of what R1-Zero solves.
+    - coverage counts when the base reaches at least 90% of what R1-Zero solves, and is not
+      testable when the base reaches every problem of the group (a ceiling).
     """
     k = f["k"]
     rows = []
@@ -601,6 +605,10 @@ def claims(f: dict) -> list[dict]:
             add(claim, "Yue et al.", "not testable here",
                 f"of {cov['solved']} problems R1-Zero solves by the path, the base (template) reaches "
                 f"{cov['share']:.2f} within {k} samples; {_too_few(n)}")
+        elif cov.get("base_all") is not None and cov["base_all"] >= 1 - PINNED:
+            add(claim, "Yue et al.", "not testable here",
+                f"the base (template) reaches every one of the {n} problems within {k} samples (pass@{k} "
+                f"{cov['base_all']:.2f}): a ceiling, nothing RL solves can lie outside its reach")
         else:
             add(claim, "Yue et al.", "reproduced" if cov["share"] >= 0.9 else "not reproduced",
                 f"of {cov['solved']} problems (of {n}) R1-Zero solves by the path, the base (template) "
