@@ -58,6 +58,7 @@ NB05 = "results/05_does_rl_add_reasoning.json"
 BOUNDARY_SEEDS = "bench/boundary_seeds.json"  # bench/boundary_seeds.py
 PASS_K_SEEDS = "bench/pass_at_k_seeds.json"  # bench/pass_at_k_seeds.py
 LANGUAGE_SEEDS = "bench/language_reward_seeds.json"  # bench/language_reward_seeds.py
+KEEP_LONGER = "bench/keep_longer_seeds.json"  # bench/keep_longer_seeds.py
 NB06 = "results/06_rl_algorithms.json"
 RL_ALGORITHMS = "bench/rl_algorithms.json"  # bench/rl_algorithms.py
 NB07 = "results/07_thinking_modes_and_verifiers.json"
@@ -578,6 +579,14 @@ def _language_from_r1_zero(s):
     return part("consistency") + "; " + part("pass1").replace("pass1", "pass@1 at 1-4 steps")
 
 
+def _keep_longer(s):
+    summary, effect = s.get(KEEP_LONGER, "summary"), s.get(KEEP_LONGER, "effect_on_pass1_5_6")
+    lesson = f"the lesson's stage 1 {joined(summary['lesson']['pass@1 5-6'], f2)}"
+    arms = [f"{a} {joined(summary[a]['pass@1 5-6'], f2)} ({'beyond' if e['exceeds'] else 'within'} the seed "
+            f"spread {e['spread']:.2f})" for a, e in effect.items()]
+    return lesson + "; " + "; ".join(arms)
+
+
 def _recipe_seconds(s):
     rows = _recipe(s)
     # R1-Zero's time is 0 when the bench loaded it (bench/rl_seeds.py --save) instead of training it
@@ -724,6 +733,11 @@ MEASURED = [
     Row("Lesson 4, the language reward where it can act: stage 2 from R1-Zero, with minus without "
         "(weight 0.5 vs 0), seeds 0 / 1 / 2", "report it", _language_from_r1_zero,
         "`bench/language_reward_seeds.py`", optional=True),
+    Row(lambda s: "Lesson 4, what keeps the 5-6 step problems through the cold start: sampled pass@1 at 5-6 "
+                  "steps after stage 1, the last arm after stage 2 on 1-6 step prompts (the base, its own prompt: greedy "
+                  f"{_steps_mean(s.get(KEEP_LONGER, 'base_own_prompt_greedy'), ('5', '6')):.2f}), seeds 0 / 1 / 2",
+        "report it", _keep_longer,
+        "`bench/keep_longer_seeds.py`", optional=True),
     Row(lambda s: f"Lesson 4, rejection sampling acceptance, {_recipe_label(s)}", "report it",
         _recipe_cold, "`bench/recipe_seeds.py`", optional=True),
     Row(lambda s: f"Lesson 4, each stage's time, {_recipe_label(s)}", "report it", _recipe_seconds,
