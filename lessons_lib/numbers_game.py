@@ -4,8 +4,9 @@ A problem gives a few small numbers and a target; the task is an expression that
 using + - * and parentheses, each given number at most once (Countdown, the game TinyZero, Mini-R1
 and Gandhi et al. 2025 use for R1-Zero):
 
-    numbers 3 7 9 8, target 47      ->   (7*9)-8-8? no: 8 is given once.   (9-3)*8-1? 1 is not given.
-                                         (7*8)-9 = 47   right
+    numbers 3 7 9 8, target 47    (7*8)-9      right: 56-9 = 47
+                                  (7*9)-8-8    wrong: 8 is given once
+                                  47           wrong: 47 is not a given number
 
 Unlike the chain world (one fixed procedure), nothing tells a solver which expression works: it
 tries a hypothesis, computes it, checks it against the target and backs up when it fails. That is
@@ -589,13 +590,14 @@ def thought_of(completion: str) -> str:
 
 def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
     """Behaviours over completions (one problem per completion): tries, checks, backtracks, repeats
-    and give-ups per completion; a step's arithmetic accuracy; a check's copy and verdict
-    accuracy; notation shares and mixing against the question's language."""
+    and give-ups per completion; the arithmetic accuracy of a step and of a try (every step
+    right); a check's copy and verdict accuracy; among thoughts with a step, the share that mix
+    the two notations and the share not in the question's language (off_language)."""
     if len(completions) != len(problems):
         raise ValueError(f"thought_stats got {len(completions)} completion(s) and {len(problems)} "
                          "problem(s): give one problem per completion")
     n = max(1, len(completions))
-    tot = dict(tries=0, checks=0, backtracks=0, repeats=0, gave_up=0, steps=0, steps_right=0,
+    tot = dict(tries=0, tries_right=0, checks=0, backtracks=0, repeats=0, gave_up=0, steps=0, steps_right=0,
                copy_right=0, verdict_right=0, with_steps=0, mixed=0, off_language=0)
     for c, p in zip(completions, problems):
         th = read_thought(thought_of(c))
@@ -607,6 +609,7 @@ def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
             r = try_report(t, p.target)
             tot["steps"] += r["steps"]
             tot["steps_right"] += r["steps_right"]
+            tot["tries_right"] += r["steps_right"] == r["steps"]
             if r["checked"]:
                 tot["checks"] += 1
                 tot["copy_right"] += r["copy_right"]
@@ -620,6 +623,7 @@ def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
         tries=tot["tries"] / n, checks=tot["checks"] / n, backtracks=tot["backtracks"] / n,
         repeats=tot["repeats"] / n, give_up_rate=tot["gave_up"] / n,
         arithmetic=tot["steps_right"] / max(1, tot["steps"]), n_steps=tot["steps"],
+        try_arithmetic=tot["tries_right"] / max(1, tot["tries"]),
         check_copy=tot["copy_right"] / max(1, tot["checks"]),
         verdicts=tot["verdict_right"] / max(1, tot["checks"]), n_checks=tot["checks"],
         mixed=tot["mixed"] / w, off_language=tot["off_language"] / w,

@@ -13,6 +13,7 @@ held-out problems of each level). Deterministic in the seed: the same command gi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -38,6 +39,10 @@ def main(argv=None) -> int:
     ap.add_argument("--diagnose", type=int, default=50,
                     help="held-out problems per level for the card's diagnostic (0 skips it)")
     ap.add_argument("--samples", type=int, default=32, help="completions per problem (diagnostic)")
+    ap.add_argument("--wide", type=int, default=20,
+                    help="held-out problems of the hardest level sampled 256 times each, for "
+                         "pass@k up to k = 256 (0 skips it)")
+    ap.add_argument("--max-new-tokens", type=int, default=384, help="the diagnostic's length cap")
     args = ap.parse_args(argv)
 
     from lessons_lib.models import n_params, save
@@ -57,18 +62,26 @@ def main(argv=None) -> int:
     log = trainer.state.log_history
     (out / "log_history.json").write_text(json.dumps(log, indent=1))
     losses = [r["loss"] for r in log if "loss" in r]
-    card = dict(command="scripts/pretrain_numbers_base.py " + " ".join(argv if argv is not None
-                                                                        else sys.argv[1:]),
+    given = sys.argv[1:] if argv is None else argv
+    card = dict(command=" ".join([".venv/bin/python scripts/pretrain_numbers_base.py", *given]),
                 seed=args.seed, updates=args.updates, batch_size=b.batch_size,
-                tokens_per_page=b.tokens_per_page, lr=b.lr, knobs=knobs.__dict__ | {"levels": list(knobs.levels)},
+                tokens_per_page=b.tokens_per_page, lr=b.lr, knobs=dataclasses.asdict(knobs),
                 pretrain_seconds=round(seconds, 1), final_loss=losses[-1], parameters=n_params(model))
     print(f"pretrained {args.updates} updates in {seconds:.0f} s; final loss {losses[-1]:.3f}; "
           f"{card['parameters']} parameters; saved to {out}", flush=True)
     if args.diagnose:
         t1 = time.time()
         problems = {lv: make_problems(args.diagnose, lv, "test", seed=args.seed) for lv in LEVELS}
-        card["diagnostic"] = diagnose(model, tok, problems, samples=args.samples, seed=args.seed)
+        card["diagnostic"] = diagnose(model, tok, problems, samples=args.samples, seed=args.seed,
+                                      max_new_tokens=args.max_new_tokens)
         card["diagnostic_seconds"] = round(time.time() - t1, 1)
+    if args.wide:
+        t1 = time.time()  # other problems than the diagnostic's (seed + 1), 256 samples each
+        hardest = list(LEVELS)[-1]
+        problems = {hardest: make_problems(args.wide, hardest, "test", seed=args.seed + 1)}
+        card["diagnostic_256"] = diagnose(model, tok, problems, samples=256, seed=args.seed,
+                                          max_new_tokens=args.max_new_tokens)
+        card["diagnostic_256_seconds"] = round(time.time() - t1, 1)
     (out / "card.json").write_text(json.dumps(card, indent=1))
     print(json.dumps(card, indent=1))
     return 0
