@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 unset LESSONS_REFERENCE LESSONS_RESULTS  # results go to runs/ (see lessons_lib/paths.py)
 export TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
-.venv/bin/python -m pytest tests -q -m "not slow and not binder" "$@"
+# The unit tests run on every core (pytest-xdist, at most 4 workers; each test uses one thread).
+.venv/bin/python -m pytest tests -q -n auto --maxprocesses 4 -m "not slow and not binder" "$@"
 LESSONS_SMOKE=1 .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
   -q notebooks "$@"

@@ -56,7 +56,8 @@ OPT_IN_MARKERS = ("slow", "binder")  # registered in pyproject.toml
 
 def pytest_collection_modifyitems(config, items):
     """Skip `slow` and `binder` tests unless the -m expression names them (`-m slow`,
-    `-m "slow or binder"`), so a plain `pytest` stays quick; `-m "not slow"` deselects them."""
+    `-m "slow or binder"`), so a plain `pytest` stays quick; `-m "not slow"` deselects them. Put
+    `long` tests first."""
     expr = config.getoption("markexpr") or ""
     for name in OPT_IN_MARKERS:
         if name in expr:
@@ -65,6 +66,9 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker(name) is not None:
                 item.add_marker(skip)
+    # `long` tests first: under pytest-xdist (scripts/test.sh) one worker starts on each while the
+    # others share the rest, instead of a long test starting last and running alone.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture(autouse=True)

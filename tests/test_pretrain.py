@@ -54,15 +54,18 @@ def test_shipped_base_is_complete():
 
 
 @shipped
+@pytest.mark.long  # about 2 minutes on one core
 def test_first_steps_reproduce_the_shipped_log(shipped_log, tmp_path):
-    """Same seed, same corpus, same schedule: the first logged losses match the shipped run.
+    """Same seed, same corpus, same schedule: the first logged loss matches the shipped run.
 
-    (The tolerance is for float noise across machines; on the machine that made it they are equal.)
+    (The tolerance is for float noise across machines; on the machine that made it they are equal.
+    One logging interval, the mean loss of the first few dozen updates, already depends on the
+    corpus, the initial weights, the batches' order and the schedule.)
     """
     from lessons_lib.pretrain import PretrainBudget, pretrain_base
 
     shipped = _losses(shipped_log)
-    first = sorted(shipped)[:2]  # two logging intervals (a few dozen updates)
+    first = sorted(shipped)[:1]  # one logging interval (a few dozen updates)
     _, _, trainer = pretrain_base(stop_after=first[-1], output_dir=str(tmp_path))
     again = _losses(trainer.state.log_history)
     assert trainer.state.max_steps == PretrainBudget().updates  # the full run's schedule
