@@ -258,11 +258,14 @@ def _hub_size(name: str) -> int:
     return n_params(model)
 
 
-def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = True):
+def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = True,
+                    fallback=None):
     """(model, tokenizer, where): hub model `name` if it loads (cache or hub), else its stand-in.
 
     `where` says which one you got; with the stand-in, every number measured is the toy's, not the
     hub model's. A name with no config under data/hub_configs/ and no hub raises the hub's error.
+    `fallback(name)` builds the stand-in, (model, tokenizer, notes): `stand_in` (the toy world's
+    model) when None; lesson 8 passes `word_model.load_stand_in`, which reads words.
     """
     try:
         model, tok = load_hub_model(name, device=device, dtype=dtype)
@@ -270,7 +273,7 @@ def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = 
     except RuntimeError as e:
         if not _config_path(name).exists():
             raise
-        model, tok, notes = stand_in(name)
+        model, tok, notes = (fallback or stand_in)(name)
         if verbose:
             why = str(e).splitlines()[0].split(": ", 1)[-1]  # load_hub_model's reason, without the name
             print(f"{name} could not be loaded ({why})")

@@ -24,6 +24,7 @@ GAINS = ("gets {d} more", "finds {d} more", "buys {d} more", "is given {d} more"
 LOSSES = ("gives {d} away", "loses {d}", "sells {d}", "uses {d}")
 _FINAL = re.compile(r"####\s*(.+?)\s*$")
 _CALC = re.compile(r"<<[^<>]*>>")
+MAX_DRAWS = 20_000  # draws without a new problem before toy_word_problems says they are used up
 
 
 def gsm8k_final(answer: str) -> str | None:
@@ -84,10 +85,15 @@ def toy_word_problems(n: int, steps=(1, 2, 3), split: str = "train", seed: int =
     rng, rows, seen = random.Random(f"words-{seed}-{split}"), [], set()
     for i in range(n):
         s = steps[i % len(steps)]
-        while True:
+        for _ in range(MAX_DRAWS):
             p = random_problem(rng, s)
             if p.question not in seen and stays_in_range(p) and split_of(p) == split:
                 break
+        else:  # the distinct stories of `s` steps are used up (1 step: about 850 per split)
+            made = sum(1 for q in seen if q.count("+") + q.count("-") == s)
+            raise ValueError(f"asked for {n} distinct word problems over steps {steps}, but {MAX_DRAWS:,} "
+                             f"draws found no new {s}-step problem in the {split} split after {made}: "
+                             "there are not that many. Ask for fewer, or give more step counts.")
         seen.add(p.question)
         rows.append(dict(story(p, rng), steps=s))
     return rows
