@@ -7,11 +7,11 @@ rather than correctness of answers, proves to be the critical factor"). So the c
 are knobs (CorpusKnobs), and one switch writes it without verification and backtracking:
 
     search       try a hypothesis, compute it, check it as a copy, back up when it fails:
-                   9*3=27 27-8=19 19!=47 no, back. 7*8=56 56-9=47 47=47 yes
-                   9 times 3 is 27, 27 minus 8 is 19, 19 is not 47 no, back. 7 times 8 is 56, ...
+                   9*3=27 27-8=19 19 vs 47 != no, back. 7*8=56 56-9=47 47 vs 47 = yes
+                   9 times 3 is 27, 27 minus 8 is 19, 19 vs 47 differ no, back. 7 times 8 is 56, ...
                  after each failed try the searcher gives up with chance `give_up` (0.25), and
                  answers with its last try, which never hits the target (a give-up earns 0):
-                   7*9=63 63-8=55 55!=47 no, give up
+                   7*9=63 63-8=55 55 vs 47 != no, give up
     no backtrack (backtrack=False) one try, no check, then its expression as the answer:
                    7*9=63 63-8=55
     direct       the answer with no working: (7*8)-9
@@ -33,7 +33,7 @@ import random
 
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
 from .numbers_game import (
-    LEVELS, NOTATIONS, OPS, Problem, VALUE_CAP, apply, chain_expression, chain_value, check_text,
+    LEVELS, NOTATIONS, OPS, TRY_CAP, Problem, apply, chain_expression, chain_value, check_text,
     question_text, random_problem, split_of, step_text,
 )
 
@@ -87,7 +87,7 @@ mind process reasoning answer final start take takes go game numbers target make
 
 def hypothesis(problem: Problem, rng: random.Random, hunch: float, tried: set | None = None):
     """(start, [(op, b), ...]) a searcher tries: the numbers in a random order, every intermediate
-    value in 0..VALUE_CAP, random operations, the last step (with chance `hunch`) the one landing
+    value in 0..TRY_CAP, random operations, the last step (with chance `hunch`) the one landing
     nearest the target. It avoids hypotheses in `tried` when it can."""
     nums, n_ops = list(problem.numbers), len(problem.numbers) - 1
     best = None
@@ -95,12 +95,12 @@ def hypothesis(problem: Problem, rng: random.Random, hunch: float, tried: set | 
         order = rng.sample(nums, len(nums))
         start, steps, v = order[0], [], order[0]
         for b in order[1:-1]:
-            ops = [op for op in OPS if 0 <= apply(v, op, b) <= VALUE_CAP]
+            ops = [op for op in OPS if 0 <= apply(v, op, b) <= TRY_CAP]
             op = rng.choice(ops)
             steps.append((op, b))
             v = apply(v, op, b)
         last = order[-1]
-        ops = [op for op in OPS if 0 <= apply(v, op, last) <= VALUE_CAP]
+        ops = [op for op in OPS if 0 <= apply(v, op, last) <= TRY_CAP]
         if not ops:
             continue
         if rng.random() < hunch:
@@ -135,7 +135,7 @@ def search(problem: Problem, rng: random.Random, knobs: CorpusKnobs, notation: s
         start, steps = hypothesis(problem, rng, knobs.hunch, tried)
         expr = chain_expression(start, steps)
         tried.add(expr)
-        v = chain_value(start, steps)
+        v = chain_value(start, steps, cap=TRY_CAP)
         body = f"{try_text(start, steps, notation)}{sep}{check_text(v, problem.target, notation)}"
         if v == problem.target:
             parts.append(body)
@@ -150,7 +150,7 @@ def a_solution(problem: Problem, rng: random.Random) -> str:
     """A right answer, as a chain expression (what a direct answer writes)."""
     while True:
         start, steps = hypothesis(problem, rng, hunch=1.0)
-        if chain_value(start, steps) == problem.target:
+        if chain_value(start, steps, cap=TRY_CAP) == problem.target:
             return chain_expression(start, steps)
 
 
@@ -308,8 +308,9 @@ def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens
     one try) against those that gave up, tokens, completions cut at the cap, pass@k (k <= samples).
     """
     from .evaluation import generate, pass_at_k
-    from .numbers_game import numbers_reward, prompt, read_thought, thought_of, thought_stats
-    from .rewards import format_reward
+    from .numbers_game import (
+        numbers_format_reward, numbers_reward, prompt, read_thought, thought_of, thought_stats,
+    )
 
     out = {}
     for level, probs in problems.items():
@@ -325,7 +326,7 @@ def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens
         counts = [int(sum(rewards[i * samples:(i + 1) * samples])) for i in range(len(probs))]
         out[str(level)] = dict(
             problems=len(probs), samples=samples, pass1=sum(rewards) / len(rewards),
-            format_rate=sum(format_reward(comps)) / len(comps),
+            format_rate=sum(numbers_format_reward(comps)) / len(comps),
             reward_searching=sum(kept) / max(1, len(kept)), n_searching=len(kept),
             reward_gave_up=sum(gave) / max(1, len(gave)), n_gave_up=len(gave),
             tokens=sum(lengths) / len(lengths),

@@ -26,7 +26,13 @@ Two notations, the world's two "languages" (as the chain world's symbols and wor
 
     question   symbols  3 7 9 8 -> 47              words  from 3 7 9 8 to 47
     a step     symbols  7*8=56                     words  7 times 8 is 56
-    a check    symbols  47=47 yes, 50!=47 no       words  47 is 47 yes, 50 is not 47 no
+    a check    symbols  47 vs 47 = yes             words  47 vs 47 same yes
+                        50 vs 47 != no                     50 vs 47 differ no
+
+A check is written as a copy: the try's value, then the target copied from the question, then
+the relation of the two numbers now side by side, then the verdict. (A first version wrote the
+relation between them, '50!=47 no': a model then compares with a target it has not yet written,
+and the first base got the relation wrong in about 10% of its checks.)
 
 A try is a chain: each step starts from the previous step's result (`7*8=56 56-9=47`); its
 expression, written fully parenthesised from the left, is the answer: `(7*8)-9`. Between tries a
@@ -47,7 +53,8 @@ OP_WORDS = {"+": "plus", "-": "minus", "*": "times"}
 NOTATIONS = ("symbols", "words")
 MAX_NUMBERS = 6
 TARGETS = (10, 99)  # targets a level draws (two digits: a check copies two digits)
-VALUE_CAP = 99  # the corpus's searches keep every intermediate value in 0..VALUE_CAP
+VALUE_CAP = 99  # a level's target is reached by a chain whose intermediate values stay in 0..VALUE_CAP
+TRY_CAP = 999  # the corpus's tries keep every intermediate value in 0..TRY_CAP
 
 
 @dataclass(frozen=True)
@@ -167,12 +174,12 @@ def split_of(problem: Problem, test_fraction: float = 0.5) -> str:
     return "test" if (h / 2**64) < test_fraction else "train"
 
 
-def chain_value(start: int, steps) -> int | None:
-    """The value of a chain, or None if an intermediate value leaves 0..VALUE_CAP."""
+def chain_value(start: int, steps, cap: int = VALUE_CAP) -> int | None:
+    """The value of a chain, or None if an intermediate value leaves 0..cap."""
     v = start
     for op, b in steps:
         v = apply(v, op, b)
-        if not 0 <= v <= VALUE_CAP:
+        if not 0 <= v <= cap:
             return None
     return v
 
@@ -302,11 +309,14 @@ def step_text(a: int, op: str, b: int, c: int, notation: str) -> str:
 
 
 def check_text(value: int, target: int, notation: str) -> str:
-    """The check of a try, written as a copy: '47=47 yes', '50!=47 no', '50 is not 47 no'."""
+    """The check of a try, written as a copy: '47 vs 47 = yes', '50 vs 47 != no' (symbols),
+    '47 vs 47 same yes', '50 vs 47 differ no' (words)."""
     same = value == target
     if notation == "symbols":
-        return f"{value}{'=' if same else '!='}{target} {'yes' if same else 'no'}"
-    return f"{value} is {'' if same else 'not '}{target} {'yes' if same else 'no'}"
+        return f"{value} vs {target} {'=' if same else '!='} {'yes' if same else 'no'}"
+    if notation == "words":
+        return f"{value} vs {target} {'same' if same else 'differ'} {'yes' if same else 'no'}"
+    raise ValueError(f"unknown notation {notation!r}: choose one of {NOTATIONS}")
 
 
 def chain_expression(start: int, steps) -> str:
@@ -461,14 +471,31 @@ def numbers_reward(completions, numbers, target, **kwargs) -> list[float]:
     return out
 
 
+def numbers_format_reward(completions, **kwargs) -> list[float]:
+    """1.0 for exactly <think>...</think><answer>...</answer> (rewards.parse_completion) whose answer
+    is an expression of numbers, + - * and parentheses (right or wrong), else 0.0. (The chain
+    world's rewards.format_reward wants one integer, which no answer here is.)"""
+    from .rewards import parse_completion
+
+    out = []
+    for c in completions:
+        parsed = parse_completion(c)
+        try:
+            ok = parsed is not None and parse_expression(parsed[1].strip()) is not None
+        except (ValueError, RecursionError):
+            ok = False
+        out.append(1.0 if ok else 0.0)
+    return out
+
+
 # --- readers of a thought -----------------------------------------------------------------------------
 
 _NUM = r"(-?[0-9]+)"
 _EVENT = re.compile(
     rf"(?P<sstep>{_NUM}([-+*]){_NUM}={_NUM})"
     rf"|(?P<wstep>{_NUM} (plus|minus|times) {_NUM} is {_NUM})"
-    rf"|(?P<scheck>{_NUM}(!=|=){_NUM} (yes|no))"
-    rf"|(?P<wcheck>{_NUM} is (not )?{_NUM} (yes|no))"
+    rf"|(?P<scheck>{_NUM} vs {_NUM} (!=|=) (yes|no))"
+    rf"|(?P<wcheck>{_NUM} vs {_NUM} (same|differ) (yes|no))"
     r"|(?P<back>\bback\b)|(?P<giveup>\bgive up\b)")
 _WORD_OPS = {"plus": "+", "minus": "-", "times": "*"}
 
@@ -549,10 +576,10 @@ def read_thought(text: str) -> Thought:
             cur.steps.append((int(a), op, int(b), int(c), notation))
         elif g in ("scheck", "wcheck"):
             if g == "scheck":
-                v, rel, t, verdict = int(m.group(12)), m.group(13), int(m.group(14)), m.group(15)
+                v, t, rel, verdict = int(m.group(12)), int(m.group(13)), m.group(14), m.group(15)
             else:
-                v, rel, t, verdict = (int(m.group(17)), "!=" if m.group(18) else "=", int(m.group(19)),
-                                      m.group(20))
+                v, t, verdict = int(m.group(17)), int(m.group(18)), m.group(20)
+                rel = "=" if m.group(19) == "same" else "!="
             kinds.add("symbols" if g == "scheck" else "words")
             if cur.steps and cur.check is None:
                 cur.check = (v, t, rel, verdict)

@@ -20,7 +20,7 @@ from lessons_lib.numbers_game import (
 from lessons_lib.paths import CHECKPOINTS
 
 NUMS, TARGET = [3, 7, 9, 8], 47  # (7*8)-9 = 47
-GOOD = "<think>7*8=56 56-9=47 47=47 yes</think><answer>(7*8)-9</answer>"
+GOOD = "<think>7*8=56 56-9=47 47 vs 47 = yes</think><answer>(7*8)-9</answer>"
 THREE = CorpusKnobs(levels=(("3", 1.0),))  # corpus tests on 3-number problems (a small pool: fast)
 
 
@@ -172,29 +172,29 @@ def test_levels_are_checked():
 
 
 def test_readers_on_hand_written_thoughts():
-    th = read_thought("9*3=27 27-8=19 19!=47 no, back. 7*8=56 56-9=47 47=47 yes")
+    th = read_thought("9*3=27 27-8=19 19 vs 47 != no, back. 7*8=56 56-9=47 47 vs 47 = yes")
     assert (len(th.tries), len(th.checks), th.backtracks, th.gave_up, th.repeats) == (2, 2, 1, False, 0)
     assert th.notation == "symbols" and th.succeeded and th.tries[1].expression == "(7*8)-9"
-    th = read_thought("7 times 9 is 63, 63 minus 8 is 55, 55 is not 47 no, back. 7 times 9 is 63, "
-                      "63 minus 8 is 55, 55 is not 47 no, give up")
+    th = read_thought("7 times 9 is 63, 63 minus 8 is 55, 55 vs 47 differ no, back. 7 times 9 is 63, "
+                      "63 minus 8 is 55, 55 vs 47 differ no, give up")
     assert th.notation == "words" and th.gave_up and th.repeats == 1 and not th.succeeded
-    th = read_thought("7*8=56 56-9=47 47=47 yes, 9 times 3 is 27")
+    th = read_thought("7*8=56 56-9=47 47 vs 47 = yes, 9 times 3 is 27")
     assert th.notation == "mixed" and len(th.tries) == 2
     # a wrong step, a wrong copy and a wrong verdict are each seen
-    r = try_report(read_thought("7*8=54 54-9=45 45!=47 no").tries[0], 47)
+    r = try_report(read_thought("7*8=54 54-9=45 45 vs 47 != no").tries[0], 47)
     assert (r["steps_right"], r["copy_right"], r["verdict_right"]) == (1, True, False)
-    r = try_report(read_thought("7*9=63 63-8=47 47=47 yes").tries[0], 47)  # a false success
+    r = try_report(read_thought("7*9=63 63-8=47 47 vs 47 = yes").tries[0], 47)  # a false success
     assert (r["steps_right"], r["copy_right"], r["verdict_right"]) == (1, True, False)
-    r = try_report(read_thought("7*8=56 56-9=47 45=47 yes").tries[0], 47)  # a miscopied check
+    r = try_report(read_thought("7*8=56 56-9=47 45 vs 47 = yes").tries[0], 47)  # a miscopied check
     assert (r["steps_right"], r["copy_right"], r["verdict_right"]) == (2, False, True)
-    r = try_report(read_thought("7*8=56 56-9=47 47!=47 no").tries[0], 47)
+    r = try_report(read_thought("7*8=56 56-9=47 47 vs 47 != no").tries[0], 47)
     assert (r["steps_right"], r["copy_right"], r["verdict_right"]) == (2, False, False)
     assert read_thought("no working at all").tries == []
 
 
 def test_thought_stats_on_completions():
     p = Problem((3, 7, 9, 8), 47)
-    comps = [GOOD, "<think>7*9=63 63-8=55 55!=47 no, give up</think><answer>(7*9)-8</answer>"]
+    comps = [GOOD, "<think>7*9=63 63-8=55 55 vs 47 != no, give up</think><answer>(7*9)-8</answer>"]
     s = thought_stats(comps, [p, p])
     assert s["tries"] == 1 and s["give_up_rate"] == 0.5 and s["arithmetic"] == 1.0
     assert s["verdicts"] == 1.0 and s["checks"] == 1.0
@@ -262,7 +262,7 @@ def test_documents_of_every_kind():
         document(rng, THREE, "poem")
     with pytest.raises(ValueError, match="chance from 0 to 1"):
         CorpusKnobs(give_up=1.5)
-    assert thought_of(GOOD) == "7*8=56 56-9=47 47=47 yes"
+    assert thought_of(GOOD) == "7*8=56 56-9=47 47 vs 47 = yes"
 
 
 BASE = CHECKPOINTS / "03_numbers_base"
@@ -284,3 +284,25 @@ def test_pretraining_reproduces_the_shipped_first_losses(tmp_path):
     again = {r["step"]: r["loss"] for r in trainer.state.log_history if "loss" in r}
     for step in first:
         assert again[step] == pytest.approx(shipped[step], rel=0.02), step
+
+
+@pytest.mark.skipif(not (BASE / "card.json").exists(), reason="no numbers base shipped yet")
+def test_shipped_base_card_meets_the_reliability_bar():
+    """A try is reliable and searching pays (the issue's first probe failed on both), and the
+    hardest level has no ceiling."""
+    card = json.loads((BASE / "card.json").read_text())
+    d = card["diagnostic"]
+    for level in d.values():
+        assert level["arithmetic"] >= 0.98 and level["verdicts"] >= 0.99
+        assert level["reward_searching"] >= level["reward_gave_up"] + 0.3
+    hardest = card["diagnostic_256"][list(LEVELS)[-1]]
+    assert hardest["pass_at_k"]["256"] < 0.9
+
+
+def test_format_reward_of_the_numbers_game():
+    from lessons_lib.numbers_game import numbers_format_reward
+
+    got = numbers_format_reward([GOOD, "<think>x</think><answer>(7*9)-8</answer>",
+                                 "<think>x</think><answer>47 or so</answer>", "<answer>47</answer>",
+                                 "<think>x</think>\nanswer: (7*8)-9"])
+    assert got == [1.0, 1.0, 0.0, 0.0, 0.0]
