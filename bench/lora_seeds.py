@@ -7,6 +7,10 @@ The same runs as notebook 08, section 3: lesson 3's GRPO (RLBudget) for `--updat
 Qwen2 stand-in of the base model (exactly lesson 3's base), once with LoRA adapters (r=16, alpha=32,
 every linear layer, ten times the learning rate) and once in full, each seed with its own sampling
 seed and the same held-out problems; then lesson 3's `measure`. Reports figures, exits 0.
+
+Superseded for lesson 8 by bench/lesson8_seeds.py: notebook 08 no longer runs this toy-world GRPO
+comparison; it compares LoRA with full fine-tuning on its word problems instead. This script and its
+JSON stay as the record of the toy-world comparison.
 """
 from __future__ import annotations
 
