@@ -45,7 +45,7 @@ BASE_CARD = "data/checkpoints/03_base/base_card.json"  # scripts/pretrain_base.p
 BINDER_SMOKE = "bench/binder_smoke.json"  # scripts/binder_check.py
 BINDER_FULL = "bench/binder_full.json"  # scripts/binder_check.py --full
 GPU_CHECK = "results/gpu_check.json"  # bench/gpu_check.py, on a GPU machine
-LORA_SEEDS = "bench/lora_seeds.json"  # bench/lora_seeds.py
+LESSON8_SEEDS = "bench/lesson8_seeds.json"  # bench/lesson8_seeds.py
 GRPO_PROFILE = "bench/grpo_profile.json"  # bench/grpo_profile.py
 REPRODUCTION = "bench/reproduction.json"  # notebook 03 run on another machine, beside the reference
 NB00 = "results/00_setup_and_toy_world.json"
@@ -96,9 +96,11 @@ NOTEBOOKS = [
      "(precision and recall by answer form), RL against each judge (reward hacking, the answer forms "
      "before and after, a gate, a hardened verifier), a process reward and unfaithful thoughts, three seeds"),
     ("08_real_models", "Real models: the recipe on a hub model, with LoRA",
-     "LoRA's trainable parameters and training state (here and on an H100), GRPO with LoRA against "
-     "full fine-tuning, math-verify against the rule checker, the cost of an update offline (a stand-in "
-     "at the toy size, which learns nothing from word problems; the H100 figures use random weights)"),
+     "LoRA's trainable parameters and training state (here and on an H100); offline, a stand-in that "
+     "reads words (a BPE tokenizer, Qwen2's architecture pretrained on worked word problems): SFT then "
+     "GRPO with math-verify on GSM8K-format word problems, completions at each stage, LoRA against full "
+     "fine-tuning on SFT, math-verify against the rule checker, three seeds; the H100 figures use "
+     "random weights"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
 NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06", "07"), "≤ 360 s")]
@@ -497,18 +499,22 @@ def _test_command(s):
     return f"{secs(t['seconds'])} (exit {t['returncode']}, commit {str(t.get('commit', '?'))[:7]})"
 
 
-def _lora_seeds(s):
-    def by_seed(mode, key):
-        return " / ".join(f2(r[key]) for r in s.get(LORA_SEEDS, "runs") if r["mode"] == mode)
-    return (f"format {by_seed('lora', 'format_rate')} (LoRA) vs {by_seed('full', 'format_rate')} (full); "
-            f"pass@1 {by_seed('lora', 'pass1')} vs {by_seed('full', 'pass1')}; "
-            f"{by_seed('lora', 's_per_update')} vs {by_seed('full', 's_per_update')} s/update")
+def _lesson8(arm: str, effect: str):
+    def cell(s):
+        acc, e = s.get(LESSON8_SEEDS, "accuracy"), s.get(LESSON8_SEEDS, "effects")[effect]
+        base = {"sft_over_stand_in": "stand_in", "grpo_over_sft": "sft_full", "lora_over_full_sft": "sft_full"}[effect]
+        return (f"{joined(acc[base], f2)} → {joined(acc[arm], f2)} (per seed {joined(e['diffs'], gain)}, seed "
+                f"spread {e['spread']:.2f}: {'beyond' if e['exceeds'] else 'within'} it)")
+    return cell
 
 
-def _lora_seeds_what(s):
-    r = s.get(LORA_SEEDS)
-    return (f"Lesson 8: GRPO on the toy world, {r['updates']} updates, LoRA (r=16, ten times the "
-            f"learning rate) vs full fine-tuning, seeds {'/'.join(map(str, r['seeds']))}")
+def _lesson8_what(what: str):
+    def label(s):
+        st = s.get(LESSON8_SEEDS, "settings")
+        return (f"Lesson 8, offline stand-in, held-out accuracy by math-verify ({st['test_rows']} stories), "
+                + what.format(**st, full_lr=st["sft_lr"]["full"], lora_lr=st["sft_lr"]["lora"])
+                + ", seeds 0 / 1 / 2")
+    return label
 
 
 def _profile_split(v):
@@ -703,7 +709,12 @@ MEASURED = [
     Row("Pretraining the base model (a maintainer's one-off: lessons start from the shipped model)",
         "≤ 600 s (set for a corpus with every question in symbols)", _pretrain,
         "`scripts/pretrain_base.py`"),
-    Row(_lora_seeds_what, "report it", _lora_seeds, "`bench/lora_seeds.py`", optional=True),
+    Row(_lesson8_what("SFT ({sft_updates} updates, full, lr {full_lr:g}) from the stand-in"), "≥ 0.5 after SFT",
+        _lesson8("sft_full", "sft_over_stand_in"), "`bench/lesson8_seeds.py`", optional=True),
+    Row(_lesson8_what("GRPO ({rl[updates]} updates, lr {rl[lr]:g}, math-verify's reward) after SFT"), "report it",
+        _lesson8("grpo", "grpo_over_sft"), "`bench/lesson8_seeds.py`", optional=True),
+    Row(_lesson8_what("SFT with LoRA (r=16, lr {lora_lr:g}) against full fine-tuning (lr {full_lr:g}), same budget"),
+        "report it", _lesson8("sft_lora", "lora_over_full_sft"), "`bench/lesson8_seeds.py`", optional=True),
     Row(lambda s: f"A GRPO update of lesson 3 (8 x 8 completions, up to 96 new tokens), before and "
                   f"after the course's speed-ups, in one run (medians of "
                   f"{s.get(GRPO_PROFILE, 'variants')[0]['updates_timed']} updates each, the variants "
