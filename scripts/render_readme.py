@@ -46,11 +46,13 @@ BINDER_SMOKE = "bench/binder_smoke.json"  # scripts/binder_check.py
 BINDER_FULL = "bench/binder_full.json"  # scripts/binder_check.py --full
 GPU_CHECK = "results/gpu_check.json"  # bench/gpu_check.py, on a GPU machine
 LESSON8_SEEDS = "bench/lesson8_seeds.json"  # bench/lesson8_seeds.py
+STANDIN_CARD = "data/checkpoints/08_standin/card.json"  # scripts/pretrain_standin.py
 GRPO_PROFILE = "bench/grpo_profile.json"  # bench/grpo_profile.py
 REPRODUCTION = "bench/reproduction.json"  # notebook 03 run on another machine, beside the reference
 NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
+NB08 = "results/08_real_models.json"
 NB03 = "results/03_r1_zero.json"
 NB04 = "results/04_combined_recipe.json"
 RECIPE_SEEDS = "bench/recipe_seeds.json"  # bench/recipe_seeds.py
@@ -1455,7 +1457,28 @@ def block_lesson7(s: Sources) -> str:
     return "\n".join(lines)
 
 
+def block_lesson8(s: Sources) -> str:
+    """Lesson 8's offline stand-in: how it was made (its card), what it does before fine-tuning, and
+    where the two checkers disagree (notebook 08's run)."""
+    card = s.get(STANDIN_CARD)
+    checkers = s.numbers(NB08)["checkers"]
+    return (f"The stand-in, `data/checkpoints/08_standin` (`{card['command']}`, {card['seconds']:.0f} s on "
+            f"{card['threads']} threads): a BPE tokenizer of {card['vocabulary']} tokens trained with `tokenizers` "
+            f"on the offline word problems and a `{card['class']}` of {card['parameters']:,} parameters (the "
+            f"architecture of `{card['architecture_of']}`), started from lesson 3's base weights and pretrained "
+            f"{card['recipe']['updates']} updates on {card['recipe']['rows']:,} worked solutions in GSM8K's format "
+            f"(loss {card['first_loss']:.2f} → {card['final_loss']:.2f}). Before any fine-tuning, asked as in its "
+            f"pretraining, it answers {f2(card['gsm8k_prompt_accuracy'])} of {card['held_out_stories']} held-out "
+            f"stories; under R1-Zero's template, {f2(card['r1_template_accuracy'])}: what SFT teaches it here is "
+            f"mostly the template, as in the toy world's lesson 3. The Measured rows above give SFT, GRPO and "
+            f"LoRA over three seeds (`bench/lesson8_seeds.py`, {s.get(LESSON8_SEEDS, 'seconds'):.0f} s). On notebook "
+            f"08's {checkers['completions']:,} completions, math-verify and the rule checker disagree on "
+            f"{checkers['only_math_verify'] + checkers['only_rule']:.0f}: the right number with a broken layout, "
+            f"which math-verify accepts and the rule checker refuses (`{NB08}`).")
+
+
 BLOCKS: dict[str, Callable[[Sources], str]] = {
+    "lesson-8": block_lesson8,
     "lesson-4": block_lesson4,
     "lesson-5": block_lesson5,
     "lesson-6": block_lesson6,
