@@ -776,7 +776,7 @@ MEASURED = [
         optional=True),
     Row("SFT tokens/s, trl SFTTrainer vs a plain PyTorch loop (same model, batches)", "≥ 0.7x",
         _sft_speed, "`bench/benchmark.py --skip-notebooks`"),
-    Row("README test command on a fresh clone (setup included)", "< 15 min", _test_command,
+    Row("README test command on a fresh clone (setup included)", "< 12 min", _test_command,
         "`bench/benchmark.py --test-command`", optional=True),
 ]
 

@@ -130,7 +130,7 @@ def test_new_keys_are_read_and_old_ones_still_work(tmp_path):
     text = _render(root)
     assert "GRPO phase, 150 updates of 8 prompts x 6 completions" in text
     assert "**After 150 GRPO updates**" in text
-    assert "| README test command on a fresh clone (setup included) | < 15 min | 99 s (exit 0, commit abcdef1)" in text
+    assert "| README test command on a fresh clone (setup included) | < 12 min | 99 s (exit 0, commit abcdef1)" in text
     assert "12.3k tokens/s" in text and "Some CPU" in text
 
 
