@@ -265,37 +265,19 @@ def pretrain_numbers_base(b=None, knobs: CorpusKnobs | None = None, seed: int = 
     """(model, tokenizer, trainer): the tiny model pretrained from scratch on the numbers corpus,
     through trl's SFTTrainer on text (as pretrain.pretrain_base does for the chain world).
     Deterministic in (b, knobs, seed); `stop_after=n` runs the first n updates of the same schedule."""
-    from datasets import Dataset
-    from transformers.trainer_callback import PrinterCallback
-    from trl import SFTTrainer
-
     from .models import new_tiny
-    from .pretrain import PretrainBudget, _StopAfter
-    from .sft import sft_config
+    from .pretrain import PretrainBudget, check_stop_after, train_on_texts
 
     b = budget() if b is None else b
     if not isinstance(b, PretrainBudget):
         raise TypeError(f"b must be a PretrainBudget (numbers_corpus.budget()), got {type(b).__name__}")
-    if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
-                                   or not 1 <= stop_after <= b.updates):
-        raise ValueError(f"stop_after must be an int from 1 to the budget's {b.updates} updates "
-                         f"(or None for the whole run), got {stop_after!r}")
+    check_stop_after(stop_after, b)
     shape = dict(MODEL, max_position_embeddings=b.max_positions, num_hidden_layers=b.num_hidden_layers)
     model, tok = new_tiny(seed=seed, **shape)
     texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,
                   tokenizer=tok, knobs=knobs)
     extra.setdefault("logging_steps", max(1, b.updates // 50))
-    args = sft_config(b.updates, b.batch_size, b.lr, seed, max_length=b.max_positions,
-                      completion_only_loss=None, **extra)
-    callbacks = list(callbacks or [])
-    if stop_after is not None:
-        callbacks.append(_StopAfter(stop_after))
-    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_dict({"text": texts}),
-                         processing_class=tok, callbacks=callbacks)
-    trainer.remove_callback(PrinterCallback)
-    trainer.train()
-    model.eval()
-    return model, tok, trainer
+    return train_on_texts(model, tok, texts, b, seed, callbacks, stop_after, **extra)
 
 
 # --- the diagnostic -------------------------------------------------------------------------------------

@@ -68,35 +68,47 @@ def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks
     first n updates of the same schedule (the reproduction test compares them with the shipped
     model's log). `extra` overrides SFTConfig fields (e.g. `logging_steps`, `output_dir`).
     """
-    from datasets import Dataset
-    from transformers.trainer_callback import PrinterCallback
-    from trl import SFTTrainer
-
     from .corpus import pages
     from .models import new_tiny
-    from .sft import sft_config
 
     b = PretrainBudget() if budget is None else budget
     if not isinstance(b, PretrainBudget):
         raise TypeError(f"budget must be a PretrainBudget, got {type(b).__name__} ({b!r}); "
                         "e.g. dataclasses.replace(PretrainBudget(), updates=100)")
-    if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
-                                   or not 1 <= stop_after <= b.updates):
-        raise ValueError(f"stop_after must be an int from 1 to the budget's {b.updates} updates "
-                         f"(or None for the whole run), got {stop_after!r}")
+    check_stop_after(stop_after, b)
     model, tok = new_tiny(seed=seed, max_position_embeddings=b.max_positions,
                           num_hidden_layers=b.num_hidden_layers)
     texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,
                   tokenizer=tok)
-    ds = Dataset.from_dict({"text": texts})
     extra.setdefault("logging_steps", max(1, b.updates // 60))
+    return train_on_texts(model, tok, texts, b, seed, callbacks, stop_after, **extra)
+
+
+def check_stop_after(stop_after, b: PretrainBudget) -> None:
+    """`stop_after` is None or a whole number of updates within the budget's schedule."""
+    if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
+                                   or not 1 <= stop_after <= b.updates):
+        raise ValueError(f"stop_after must be an int from 1 to the budget's {b.updates} updates "
+                         f"(or None for the whole run), got {stop_after!r}")
+
+
+def train_on_texts(model, tok, texts: list[str], b: PretrainBudget, seed: int = 0, callbacks=None,
+                   stop_after: int | None = None, **extra):
+    """(model, tokenizer, trainer): `model` trained on plain `texts` through SFTTrainer (a loss on
+    every token) with the budget's schedule; what every base of the course is pretrained by."""
+    from datasets import Dataset
+    from transformers.trainer_callback import PrinterCallback
+    from trl import SFTTrainer
+
+    from .sft import sft_config
+
     args = sft_config(b.updates, b.batch_size, b.lr, seed, max_length=b.max_positions,
                       completion_only_loss=None, **extra)
     callbacks = list(callbacks or [])
     if stop_after is not None:
         callbacks.append(_StopAfter(stop_after))
-    trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
-                         callbacks=callbacks)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_dict({"text": texts}),
+                         processing_class=tok, callbacks=callbacks)
     trainer.remove_callback(PrinterCallback)
     trainer.train()
     model.eval()
