@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/grpo_profile.py                      # every variant -> bench/grpo_profile.json
     .venv/bin/python bench/grpo_profile.py --variants baseline course --updates 6
+    .venv/bin/python bench/grpo_profile.py --world numbers --variants baseline course  # -> grpo_profile_numbers.json
 
-Each variant runs lesson 3's GRPO (its RLBudget: 8 prompts x 8 completions, up to 96 new tokens,
-from the shipped base model) for `--updates` updates in this process, one variant after the other,
+Each variant runs GRPO as lesson 3 did in the chain world (its RLBudget: 8 prompts x 8 completions,
+up to 96 new tokens, from data/checkpoints/03_base) or, with `--world numbers`, as lesson 3 does in
+the numbers game (numbers_rl.rl_budget(): up to 256 new tokens, from 03_numbers_base) for `--updates` updates in this process, one variant after the other,
 and splits every update's wall time into:
 
     generate   sampling the completions: model.generate (trl's own path) or the course's sampler
@@ -88,27 +90,45 @@ class Clock:
         setattr(obj, name, timed)
 
 
-def run_variant(name: str, settings: dict, updates: int, seed: int = 0) -> dict:
+def world_setup(world: str, seed: int):
+    """(base folder, budget, dataset, reward functions) of lesson 3's GRPO in `world`: the chain
+    world (data/checkpoints/03_base, up to 96 new tokens) or the numbers game
+    (data/checkpoints/03_numbers_base, numbers_rl.rl_budget(): up to 256 new tokens)."""
+    from lessons_lib.grpo import RLBudget
+    from lessons_lib.paths import CHECKPOINTS
+
+    if world == "numbers":
+        from lessons_lib.numbers_rl import REWARDS, rl_budget, rl_dataset
+
+        budget = rl_budget()
+        return (CHECKPOINTS / "03_numbers_base", budget,
+                rl_dataset(budget.train_problems_per_step_count, seed=seed), list(REWARDS))
+    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.rewards import accuracy_reward, format_reward
+
+    budget = RLBudget()
+    return (CHECKPOINTS / "03_base", budget, rl_dataset(budget.train_problems_per_step_count, seed=seed),
+            [accuracy_reward, format_reward])
+
+
+def run_variant(name: str, settings: dict, updates: int, seed: int = 0, world: str = "chain") -> dict:
     import torch
     from transformers import TrainerCallback
 
-    from lessons_lib.grpo import RLBudget, grpo_config, grpo_trainer
+    from lessons_lib.grpo import grpo_config, grpo_trainer
     from lessons_lib.models import load
-    from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import rl_dataset
-    from lessons_lib.rewards import accuracy_reward, format_reward
 
     threads_before = torch.get_num_threads()
     torch.set_num_threads(settings.get("threads", threads_before))
     try:
-        model, tok = load(CHECKPOINTS / "03_base")
+        base, budget, dataset, reward_funcs = world_setup(world, seed)
+        model, tok = load(base)
         if "attn" in settings:
             model.set_attn_implementation(settings["attn"])
-        budget = dataclasses.replace(RLBudget(), updates=updates)
-        dataset = rl_dataset(budget.train_problems_per_step_count, seed=seed)
+        budget = dataclasses.replace(budget, updates=updates)
         clock = Clock()
         rewards = []
-        for fn in (accuracy_reward, format_reward):
+        for fn in reward_funcs:
             holder = type("R", (), {})()
             holder.f = fn
             clock.wrap(holder, "f", "rewards")
@@ -189,8 +209,13 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     ap.add_argument("--updates", type=int, default=5, help="updates per variant and round")
     ap.add_argument("--rounds", type=int, default=3, help="times every variant runs, interleaved")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "grpo_profile.json"))
+    ap.add_argument("--world", choices=("chain", "numbers"), default="chain",
+                    help="lesson 3's GRPO in the chain world (default) or in the numbers game")
+    ap.add_argument("--out", default=None, help="default: bench/grpo_profile.json (chain), "
+                    "bench/grpo_profile_numbers.json (numbers)")
     args = ap.parse_args(argv)
+    args.out = args.out or str(ROOT / "bench" / ("grpo_profile.json" if args.world == "chain"
+                                                   else "grpo_profile_numbers.json"))
     import os
 
     import torch
@@ -203,7 +228,7 @@ def main(argv=None) -> int:
         check_int(args.rounds, "--rounds")
     except ValueError as e:
         sys.exit(f"bench/grpo_profile.py: {e}")
-    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "world": args.world,
               "torch_threads": torch.get_num_threads(), "date": time.strftime("%Y-%m-%d"),
               "command": "python bench/grpo_profile.py " + " ".join(argv or sys.argv[1:]),
               "matmul_gflop_per_s": matmul_rate(), "variants": []}
@@ -213,7 +238,8 @@ def main(argv=None) -> int:
         medians = {}              # falls on all of them rather than on one
         for name in args.variants:
             with contextlib.redirect_stdout(sys.stderr):
-                rows, weights, completions = run_variant(name, VARIANTS[name], args.updates)
+                rows, weights, completions = run_variant(name, VARIANTS[name], args.updates,
+                                                         world=args.world)
             steady[name] += rows
             medians[name] = statistics.median(r["total"] for r in rows)
         if "baseline" in medians and "course" in medians:

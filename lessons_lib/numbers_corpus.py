@@ -59,9 +59,9 @@ class CorpusKnobs:
     max_tries: int = 8
     hunch: float = 0.75
     direct: float = 0.1
-    tagged: float = 0.6
+    tagged: float = 0.9
     follow: float = 0.75
-    levels: tuple = (("3", 0.5), ("4", 0.5))
+    levels: tuple = (("3", 0.6), ("4", 0.4))
 
     def __post_init__(self):
         for name in ("give_up", "hunch", "direct", "tagged", "follow"):
@@ -76,7 +76,7 @@ class CorpusKnobs:
 
 
 # shares of document kinds
-MIX = dict(worked=0.40, dialogue=0.45, bare=0.05, other=0.05, tagged=0.05)
+MIX = dict(worked=0.35, dialogue=0.45, bare=0.05, other=0.05, tagged=0.10)
 # words of the other text (word salad): none of the searches' markers ('back', 'give up', 'yes', 'no')
 _WORDS = """the a of to and is it we this that so then first next now here there value number count
 total result left over by with from on in at for as you your let me problem solution question think
@@ -254,7 +254,7 @@ def budget(**changes):
     """The numbers bases' PretrainBudget (lessons_lib.pretrain), with `changes`."""
     from .pretrain import PretrainBudget
 
-    base = PretrainBudget(updates=1200, batch_size=12, lr=2e-3, tokens_per_page=512,
+    base = PretrainBudget(updates=1600, batch_size=12, lr=2e-3, tokens_per_page=512,
                           max_positions=MODEL["max_position_embeddings"],
                           num_hidden_layers=MODEL["num_hidden_layers"])
     return dataclasses.replace(base, **changes)
@@ -283,15 +283,16 @@ def pretrain_numbers_base(b=None, knobs: CorpusKnobs | None = None, seed: int = 
 # --- the diagnostic -------------------------------------------------------------------------------------
 
 def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens: int = 320,
-             seed: int = 0, temperature: float = 1.0, ks=(1, 4, 16, 64, 256)) -> dict:
+             seed: int = 0, temperature: float = 1.0, ks=(1, 4, 16, 64, 256), keep: bool = False) -> dict:
     """What a base does with the R1-Zero prompt on held-out problems ({level: [Problem]}), with
     `samples` completions per problem: reward, format, give-ups, a step's arithmetic accuracy, a
     check's verdict accuracy, the reward of completions that kept searching (no give-up, at least
-    one try) against those that gave up, tokens, completions cut at the cap, pass@k (k <= samples).
+    one try) against those that gave up, tokens, completions cut at the cap, pass@k (k <= samples),
+    per-problem counts of right samples; with `keep`, the first completion of every problem.
     """
     from .evaluation import generate, pass_at_k
     from .numbers_game import (
-        numbers_format_reward, numbers_reward, prompt, read_thought, thought_of, thought_stats,
+        ask, numbers_format_reward, numbers_reward, prompt, read_thought, thought_of, thought_stats,
     )
 
     out = {}
@@ -315,6 +316,11 @@ def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens
             cut=sum(n >= max_new_tokens for n in lengths) / len(lengths),
             pass_at_k={k: sum(pass_at_k(samples, c, k) for c in counts) / len(counts)
                        for k in ks if k <= samples},
+            counts=counts,
             **thought_stats(comps, rows),
         )
+        if keep:
+            out[str(level)]["completions"] = [
+                dict(question=ask(p), target=p.target, text=comps[i * samples],
+                     reward=rewards[i * samples]) for i, p in enumerate(probs)]
     return out

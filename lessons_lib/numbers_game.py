@@ -54,7 +54,7 @@ NOTATIONS = ("symbols", "words")
 MAX_NUMBERS = 6
 TARGETS = (10, 99)  # targets a level draws (two digits: a check copies two digits)
 VALUE_CAP = 99  # a level's target is reached by a chain whose intermediate values stay in 0..VALUE_CAP
-TRY_CAP = 999  # the corpus's tries keep every intermediate value in 0..TRY_CAP
+TRY_CAP = 99  # the corpus's tries keep every intermediate value in 0..TRY_CAP (two digits: fewer facts)
 
 
 @dataclass(frozen=True)
@@ -596,6 +596,22 @@ def read_thought(text: str) -> Thought:
     return Thought(tries, backs, gave_up, notation)
 
 
+_FILLER = re.compile(r"[\s.,;:]+")
+
+
+def readability(text: str) -> float:
+    """0-1: the share of a thought's characters (spaces and punctuation aside) that are steps,
+    checks, 'back' or 'give up', the things a reader can follow. An empty thought reads 0."""
+    if not isinstance(text, str):
+        return 0.0
+    text = text[:20000]
+    total = len(_FILLER.sub("", text))
+    if not total:
+        return 0.0
+    covered = sum(len(_FILLER.sub("", m.group(0))) for m in _EVENT.finditer(text))
+    return covered / total
+
+
 def try_report(t: Try, target: int) -> dict:
     """Per try: steps right (result = a op b), check copied right, verdict right (the truth of
     'the chain reaches the target', with the chain computed right)."""
@@ -619,15 +635,18 @@ def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
     """Behaviours over completions (one problem per completion): tries, checks, backtracks, repeats
     and give-ups per completion; the arithmetic accuracy of a step and of a try (every step
     right); a check's copy and verdict accuracy; among thoughts with a step, the share that mix
-    the two notations and the share not in the question's language (off_language)."""
+    the two notations and the share not in the question's language (off_language); the mean
+    readability."""
     if len(completions) != len(problems):
         raise ValueError(f"thought_stats got {len(completions)} completion(s) and {len(problems)} "
                          "problem(s): give one problem per completion")
     n = max(1, len(completions))
     tot = dict(tries=0, tries_right=0, checks=0, backtracks=0, repeats=0, gave_up=0, steps=0, steps_right=0,
-               copy_right=0, verdict_right=0, with_steps=0, mixed=0, off_language=0)
+               copy_right=0, verdict_right=0, with_steps=0, mixed=0, off_language=0, readability=0.0)
     for c, p in zip(completions, problems):
-        th = read_thought(thought_of(c))
+        text = thought_of(c)
+        th = read_thought(text)
+        tot["readability"] += readability(text)
         tot["tries"] += len(th.tries)
         tot["backtracks"] += th.backtracks
         tot["repeats"] += th.repeats
@@ -653,5 +672,5 @@ def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
         try_arithmetic=tot["tries_right"] / max(1, tot["tries"]),
         check_copy=tot["copy_right"] / max(1, tot["checks"]),
         verdicts=tot["verdict_right"] / max(1, tot["checks"]), n_checks=tot["checks"],
-        mixed=tot["mixed"] / w, off_language=tot["off_language"] / w,
+        mixed=tot["mixed"] / w, off_language=tot["off_language"] / w, readability=tot["readability"] / n,
     )

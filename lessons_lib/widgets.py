@@ -23,17 +23,38 @@ from .formats import ask, r1_zero_prompt
 from .rewards import accuracy_reward, format_reward
 
 
+class ChainView:
+    """What Snapshots needs of a world (the chain world's): the question asked, its R1-Zero prompt,
+    the true answer, and (correct, format) scores of completions, one problem per completion."""
+
+    ask = staticmethod(ask)
+
+    @staticmethod
+    def prompt(problem) -> str:
+        return r1_zero_prompt(ask(problem))
+
+    @staticmethod
+    def truth(problem) -> int:
+        return problem.answer
+
+    @staticmethod
+    def score(completions, problems):
+        return accuracy_reward(completions, [p.answer for p in problems]), format_reward(completions)
+
+
 class Snapshots(TrainerCallback):
     """Sample `samples` completions per problem after each update in `at_updates` (0 = before
-    training). `taken` maps the update to the rows of that snapshot."""
+    training). `taken` maps the update to the rows of that snapshot. `view` says how the world
+    asks and scores (ChainView; lessons_lib.numbers_rl.NumbersView for the numbers game)."""
 
     def __init__(self, tokenizer, problems, at_updates, samples: int = 4, max_new_tokens: int = 96,
-                 temperature: float = 1.0, seed: int = 0):
+                 temperature: float = 1.0, seed: int = 0, view=ChainView):
         if not problems:
             raise ValueError("Snapshots needs at least one problem")
         self.tok, self.problems, self.at = tokenizer, list(problems), sorted(set(at_updates))
         self.samples, self.max_new_tokens, self.temperature, self.seed = (
             samples, max_new_tokens, temperature, seed)
+        self.view = view
         self.taken: dict[int, list[dict]] = {}
 
     def take(self, model, update: int) -> None:
@@ -43,15 +64,14 @@ class Snapshots(TrainerCallback):
         different RL completions from the same run without them.
         """
         was_training = model.training
-        prompts = [r1_zero_prompt(ask(p)) for p in self.problems]
+        prompts = [self.view.prompt(p) for p in self.problems]
         with torch.random.fork_rng():
             outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
                             temperature=self.temperature, num_return_sequences=self.samples,
                             seed=self.seed + update)
-        truth = [p.answer for p in self.problems for _ in range(self.samples)]
-        acc, fmt = accuracy_reward(outs, truth), format_reward(outs)
+        acc, fmt = self.view.score(outs, [p for p in self.problems for _ in range(self.samples)])
         self.taken[update] = [
-            dict(question=ask(p), answer=p.answer,
+            dict(question=self.view.ask(p), answer=self.view.truth(p),
                  completions=[(outs[k], acc[k], fmt[k])
                               for k in range(i * self.samples, (i + 1) * self.samples)])
             for i, p in enumerate(self.problems)]

@@ -43,6 +43,8 @@ def main(argv=None) -> int:
                     help="held-out problems of the hardest level sampled 256 times each, for "
                          "pass@k up to k = 256 (0 skips it)")
     ap.add_argument("--max-new-tokens", type=int, default=384, help="the diagnostic's length cap")
+    ap.add_argument("--temperatures", type=float, nargs="+", default=[1.0, 0.7],
+                    help="sampling temperatures of the diagnostic (the first also for pass@256)")
     args = ap.parse_args(argv)
 
     from lessons_lib.models import n_params, save
@@ -72,15 +74,19 @@ def main(argv=None) -> int:
     if args.diagnose:
         t1 = time.time()
         problems = {lv: make_problems(args.diagnose, lv, "test", seed=args.seed) for lv in LEVELS}
-        card["diagnostic"] = diagnose(model, tok, problems, samples=args.samples, seed=args.seed,
-                                      max_new_tokens=args.max_new_tokens)
+        for i, temp in enumerate(args.temperatures):
+            key = "diagnostic" if i == 0 else f"diagnostic_t{temp:g}"
+            card[key] = diagnose(model, tok, problems, samples=args.samples, seed=args.seed,
+                                 max_new_tokens=args.max_new_tokens, temperature=temp)
+        card["temperatures"] = args.temperatures
         card["diagnostic_seconds"] = round(time.time() - t1, 1)
     if args.wide:
         t1 = time.time()  # other problems than the diagnostic's (seed + 1), 256 samples each
         hardest = list(LEVELS)[-1]
         problems = {hardest: make_problems(args.wide, hardest, "test", seed=args.seed + 1)}
         card["diagnostic_256"] = diagnose(model, tok, problems, samples=256, seed=args.seed,
-                                          max_new_tokens=args.max_new_tokens)
+                                          max_new_tokens=args.max_new_tokens,
+                                          temperature=args.temperatures[0])
         card["diagnostic_256_seconds"] = round(time.time() - t1, 1)
     (out / "card.json").write_text(json.dumps(card, indent=1))
     print(json.dumps(card, indent=1))

@@ -1,0 +1,139 @@
+"""R1-Zero on the numbers game (lesson 3): the RL prompts, the rewards (with the thought's behaviours
+logged at every update), the measurements before and after, and R1-Zero's curve read off a run.
+
+The run is GRPO through trl (lessons_lib.grpo.train_grpo) from a base pretrained on the numbers
+corpus (numbers_corpus), rewarded by rules only:
+
+    accuracy        1.0 when the one <answer> block holds an expression that reaches the target
+                    from the given numbers (numbers_game.check_expression), else 0.0; at every
+                    update it also logs, through trl's `log_metric`, what the thoughts did:
+                    thought/tries, thought/checks, thought/backtracks, thought/give_ups,
+                    thought/repeats (means per completion)
+    format          numbers_game.numbers_format_reward: <think>...</think><answer>expression</answer>
+
+`measure` samples held-out problems of each level (numbers_corpus.diagnose): pass@1, format, tokens,
+completions cut at the cap, a step's arithmetic, a check's verdict, tries, checks, backtracks,
+give-ups, repeats, notation mixing, working off the question's notation, readability, pass@k.
+`curve` reads R1-Zero's curve off trl's log: reward and mean length per update, and the Spearman
+correlation of the two over the run.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from . import numbers_game
+from .grpo import RLBudget
+from .numbers_game import (
+    LEVELS, make_problems, numbers_format_reward, numbers_reward, read_thought, records, thought_of,
+)
+
+RL_LEVELS = ("3", "4")  # the levels of the RL prompts, mixed half and half
+MAX_NEW_TOKENS = 256  # the length cap of lesson 3's completions (RL and measurements)
+BEHAVIOURS = ("tries", "checks", "backtracks", "give_ups", "repeats")
+
+
+def rl_budget() -> RLBudget:
+    """Lesson 3's GRPO budget in the numbers game (its smoke variant when LESSONS_SMOKE=1).
+    `train_problems_per_step_count` counts training problems per level here."""
+    from .runtime import smoke
+
+    b = RLBudget(updates=40, prompts_per_update=8, num_generations=8, lr=1e-4, temperature=1.0,
+                 max_completion_length=MAX_NEW_TOKENS, train_problems_per_step_count=300)
+    return dataclasses.replace(b.smoke(), max_completion_length=48) if smoke() else b
+
+
+def rl_dataset(n_per_level: int, levels=RL_LEVELS, split: str = "train", seed: int = 0):
+    """A `datasets.Dataset` of R1-Zero prompts (numbers_game.records: prompt, numbers, target,
+    language, ops), `n_per_level` problems of each level, shuffled (deterministic in `seed`)."""
+    from datasets import Dataset
+
+    if not levels:
+        raise ValueError(f"levels is empty: give the levels of the RL prompts, e.g. {RL_LEVELS}")
+    problems = [p for lv in levels for p in make_problems(n_per_level, lv, split, seed)]
+    return Dataset.from_list(records(problems)).shuffle(seed=seed)
+
+
+def behaviours(completions) -> dict[str, float]:
+    """Means per completion of the thought's tries, checks, backtracks, give-ups and repeats."""
+    thoughts = [read_thought(thought_of(c)) for c in completions]
+    n = max(1, len(thoughts))
+    return dict(tries=sum(len(t.tries) for t in thoughts) / n,
+                checks=sum(len(t.checks) for t in thoughts) / n,
+                backtracks=sum(t.backtracks for t in thoughts) / n,
+                give_ups=sum(t.gave_up for t in thoughts) / n,
+                repeats=sum(t.repeats for t in thoughts) / n)
+
+
+def accuracy(completions, numbers, target, log_metric=None, **kwargs) -> list[float]:
+    """numbers_game.numbers_reward (trl's signature), logging the thoughts' behaviours of the batch
+    through trl's `log_metric` when trl passes it (as 'thought/tries', ...)."""
+    out = numbers_reward(completions, numbers, target)
+    if log_metric is not None:
+        for name, value in behaviours(completions).items():
+            log_metric(f"thought/{name}", value)
+    return out
+
+
+def format(completions, **kwargs) -> list[float]:  # noqa: A001 (trl logs it as rewards/format)
+    """numbers_game.numbers_format_reward, under the name trl logs it by."""
+    return numbers_format_reward(completions)
+
+
+REWARDS = (accuracy, format)
+
+
+class NumbersView:
+    """What widgets.Snapshots needs of the numbers game: the question, the prompt, the target and
+    (correct, format) scores of completions, one problem per completion."""
+
+    ask, prompt = staticmethod(numbers_game.ask), staticmethod(numbers_game.prompt)
+
+    @staticmethod
+    def truth(problem) -> int:
+        return problem.target
+
+    @staticmethod
+    def score(completions, problems):
+        return (numbers_reward(completions, [p.numbers for p in problems], [p.target for p in problems]),
+                numbers_format_reward(completions))
+
+
+def measure(model, tokenizer, n_per_level: int = 50, levels=tuple(LEVELS), samples: int = 8,
+            temperature: float = 1.0, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
+            problem_seed: int = 0, split: str = "test", ks=(1, 4, 8, 16, 64, 256)) -> dict:
+    """{level: numbers_corpus.diagnose's figures} on `n_per_level` held-out problems per level
+    (fixed by `problem_seed` alone, so runs with other sampling seeds meet the same problems),
+    `samples` completions each; 'completions' holds the first sample of every problem."""
+    from .numbers_corpus import diagnose
+
+    problems = {lv: make_problems(n_per_level, lv, split, problem_seed) for lv in levels}
+    return diagnose(model, tokenizer, problems, samples=samples, max_new_tokens=max_new_tokens,
+                    seed=seed, temperature=temperature, ks=ks, keep=True)
+
+
+def spearman(xs, ys) -> float:
+    """Spearman's rank correlation (ties share their mean rank): Pearson's on the ranks."""
+    import pandas as pd
+
+    xs, ys = list(xs), list(ys)
+    if len(xs) != len(ys) or len(xs) < 3:
+        raise ValueError(f"spearman needs two series of the same length, at least 3; got {len(xs)} "
+                         f"and {len(ys)}")
+    r = pd.Series(xs, dtype=float).rank().corr(pd.Series(ys, dtype=float).rank())
+    return float(r) if r == r else 0.0  # a constant series has no correlation: 0, not NaN
+
+
+def curve(log: list[dict], reward_key: str = "rewards/accuracy/mean",
+          length_key: str = "completions/mean_length", window: int = 5) -> dict:
+    """R1-Zero's curve off trl's log: per-update reward and mean length, their Spearman correlation
+    over the run, and their means over the first and last `window` updates."""
+    rows = [r for r in log if reward_key in r and length_key in r]
+    if len(rows) < 3:
+        raise ValueError(f"the log has {len(rows)} update(s) with {reward_key!r} and {length_key!r}; "
+                         "curve needs at least 3 (log every update: logging_steps=1)")
+    reward = [r[reward_key] for r in rows]
+    length = [r[length_key] for r in rows]
+    w = max(1, min(window, len(rows) // 2))
+    return dict(reward=reward, length=length, spearman=spearman(reward, length),
+                reward_first=sum(reward[:w]) / w, reward_last=sum(reward[-w:]) / w,
+                length_first=sum(length[:w]) / w, length_last=sum(length[-w:]) / w, window=w)
