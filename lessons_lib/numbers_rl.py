@@ -8,14 +8,17 @@ corpus (numbers_corpus), rewarded by rules only:
                     from the given numbers (numbers_game.check_expression), else 0.0; at every
                     update it also logs, through trl's `log_metric`, what the thoughts did:
                     thought/tries, thought/checks, thought/backtracks, thought/give_ups,
-                    thought/repeats (means per completion)
-    format          numbers_game.numbers_format_reward: <think>...</think><answer>expression</answer>
+                    thought/repeats (means per completion), thought/mixed (share of thoughts
+                    mixing the notations), thought/readability
+    format          numbers_game.numbers_format_reward: <think>...</think><answer>expression</answer>,
+                    logged at every update with weight 0 (REWARD_WEIGHTS)
 
 `measure` samples held-out problems of each level (numbers_corpus.diagnose): pass@1, format, tokens,
 completions cut at the cap, a step's arithmetic, a check's verdict, tries, checks, backtracks,
 give-ups, repeats, notation mixing, working off the question's notation, readability, pass@k.
 `curve` reads R1-Zero's curve off trl's log: reward and mean length per update, and the Spearman
-correlation of the two over the run.
+correlation of the two over the run, per update (batch to batch, an easy batch is both rewarded
+and short, which pulls it down) and over 5-update moving averages (the trend).
 """
 from __future__ import annotations
 
@@ -24,12 +27,22 @@ import dataclasses
 from . import numbers_game
 from .grpo import RLBudget
 from .numbers_game import (
-    LEVELS, make_problems, numbers_format_reward, numbers_reward, read_thought, records, thought_of,
+    LEVELS, make_problems, numbers_format_reward, numbers_reward, read_thought, readability, records,
+    thought_of,
 )
 
-RL_LEVELS = ("3", "4")  # the levels of the RL prompts, mixed half and half
-MAX_NEW_TOKENS = 256  # the length cap of lesson 3's completions (RL and measurements)
-BEHAVIOURS = ("tries", "checks", "backtracks", "give_ups", "repeats")
+# RL trains where the base succeeds sometimes: level 3 (pass@1 about 0.37 at temperature 0.7); at
+# level 4 most groups of 8 samples earn nothing, which gives GRPO no signal. Levels 4 and 5 are
+# measured, never trained on.
+RL_LEVELS = ("3",)
+# The length cap of lesson 3's completions (RL and measurements). At 256 tokens a trial cut 17% of
+# the base's level-3 searches (42% at level 4) and RL learned to stop early; at 512 the base's cut
+# share is at most 6% at any level (bench/numbers_rl_trials.json, trials 1 and 3).
+MAX_NEW_TOKENS = 512
+# Sampling temperature (RL and measurements). This base slips more at temperature 1 (a step's
+# arithmetic 0.976 at level 3, against 0.989 at 0.7: its card), and RL reinforces the slips inside
+# rewarded completions: a trial at 1.0 saw a step's arithmetic fall from 0.97 to 0.81 (trial 2).
+TEMPERATURE = 0.7
 
 
 def rl_budget() -> RLBudget:
@@ -37,7 +50,7 @@ def rl_budget() -> RLBudget:
     `train_problems_per_step_count` counts training problems per level here."""
     from .runtime import smoke
 
-    b = RLBudget(updates=40, prompts_per_update=8, num_generations=8, lr=1e-4, temperature=1.0,
+    b = RLBudget(updates=40, prompts_per_update=8, num_generations=8, lr=1e-4, temperature=TEMPERATURE,
                  max_completion_length=MAX_NEW_TOKENS, train_problems_per_step_count=300)
     return dataclasses.replace(b.smoke(), max_completion_length=48) if smoke() else b
 
@@ -54,14 +67,18 @@ def rl_dataset(n_per_level: int, levels=RL_LEVELS, split: str = "train", seed: i
 
 
 def behaviours(completions) -> dict[str, float]:
-    """Means per completion of the thought's tries, checks, backtracks, give-ups and repeats."""
-    thoughts = [read_thought(thought_of(c)) for c in completions]
+    """Means per completion of the thought's tries, checks, backtracks, give-ups and repeats, the
+    share of thoughts that mix the two notations, and the mean readability."""
+    texts = [thought_of(c) for c in completions]
+    thoughts = [read_thought(t) for t in texts]
     n = max(1, len(thoughts))
     return dict(tries=sum(len(t.tries) for t in thoughts) / n,
                 checks=sum(len(t.checks) for t in thoughts) / n,
                 backtracks=sum(t.backtracks for t in thoughts) / n,
                 give_ups=sum(t.gave_up for t in thoughts) / n,
-                repeats=sum(t.repeats for t in thoughts) / n)
+                repeats=sum(t.repeats for t in thoughts) / n,
+                mixed=sum(t.notation == "mixed" for t in thoughts) / n,
+                readability=sum(readability(t) for t in texts) / n)
 
 
 def accuracy(completions, numbers, target, log_metric=None, **kwargs) -> list[float]:
@@ -80,6 +97,9 @@ def format(completions, **kwargs) -> list[float]:  # noqa: A001 (trl logs it as 
 
 
 REWARDS = (accuracy, format)
+# The format validator is logged, not paid: in a trial that paid it 0.1 (with a 256-token cap) RL
+# learned to close the tags early, claiming a hit it had not checked, rather than search (trial 1).
+REWARD_WEIGHTS = (1.0, 0.0)
 
 
 class NumbersView:
@@ -99,7 +119,7 @@ class NumbersView:
 
 
 def measure(model, tokenizer, n_per_level: int = 50, levels=tuple(LEVELS), samples: int = 8,
-            temperature: float = 1.0, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
+            temperature: float = TEMPERATURE, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
             problem_seed: int = 0, split: str = "test", ks=(1, 4, 8, 16, 64, 256)) -> dict:
     """{level: numbers_corpus.diagnose's figures} on `n_per_level` held-out problems per level
     (fixed by `problem_seed` alone, so runs with other sampling seeds meet the same problems),
@@ -126,7 +146,8 @@ def spearman(xs, ys) -> float:
 def curve(log: list[dict], reward_key: str = "rewards/accuracy/mean",
           length_key: str = "completions/mean_length", window: int = 5) -> dict:
     """R1-Zero's curve off trl's log: per-update reward and mean length, their Spearman correlation
-    over the run, and their means over the first and last `window` updates."""
+    over the run (per update, and over `window`-update moving averages), and their means over the
+    first and last `window` updates."""
     rows = [r for r in log if reward_key in r and length_key in r]
     if len(rows) < 3:
         raise ValueError(f"the log has {len(rows)} update(s) with {reward_key!r} and {length_key!r}; "
@@ -134,6 +155,8 @@ def curve(log: list[dict], reward_key: str = "rewards/accuracy/mean",
     reward = [r[reward_key] for r in rows]
     length = [r[length_key] for r in rows]
     w = max(1, min(window, len(rows) // 2))
+    smooth = lambda xs: [sum(xs[i:i + w]) / w for i in range(len(xs) - w + 1)]  # noqa: E731
     return dict(reward=reward, length=length, spearman=spearman(reward, length),
+                spearman_smoothed=spearman(smooth(reward), smooth(length)) if len(rows) - w + 1 >= 3 else None,
                 reward_first=sum(reward[:w]) / w, reward_last=sum(reward[-w:]) / w,
                 length_first=sum(length[:w]) / w, length_last=sum(length[-w:]) / w, window=w)

@@ -19,13 +19,15 @@ GAVE_UP = "<think>9*3=27 27-8=19 19 vs 47 != no, give up</think><answer>(9*3)-8<
 
 
 def test_rl_dataset_rows():
-    ds = rl_dataset(4, seed=0)
+    assert set(rl_dataset(3)["ops"]) == {2}  # RL_LEVELS: level 3 only
+    ds = rl_dataset(4, levels=("3", "4"), seed=0)
     assert len(ds) == 8 and {"prompt", "numbers", "target", "language", "ops"} <= set(ds.column_names)
     assert sorted(ds["ops"]) == [2] * 4 + [3] * 4
     for row in ds:
         p = Problem(tuple(row["numbers"]), row["target"])
         assert split_of(p) == "train" and row["prompt"] == prompt(p)
-    assert rl_dataset(4, seed=0)["prompt"] == ds["prompt"] and rl_dataset(4, seed=1)["prompt"] != ds["prompt"]
+    again, other = rl_dataset(4, levels=("3", "4"), seed=0), rl_dataset(4, levels=("3", "4"), seed=1)
+    assert again["prompt"] == ds["prompt"] and other["prompt"] != ds["prompt"]
     with pytest.raises(ValueError, match="levels is empty"):
         rl_dataset(2, levels=())
 
@@ -35,8 +37,11 @@ def test_accuracy_pays_like_the_checker_and_logs_behaviours():
     got = accuracy([GOOD, GAVE_UP], [[3, 7, 9, 8]] * 2, [47, 47], log_metric=logged.__setitem__)
     assert got == [1.0, 0.0] == numbers_reward([GOOD, GAVE_UP], [[3, 7, 9, 8]] * 2, [47, 47])
     assert logged == {"thought/tries": 1.5, "thought/checks": 1.5, "thought/backtracks": 0.5,
-                      "thought/give_ups": 0.5, "thought/repeats": 0.0}
-    assert behaviours([]) == dict(tries=0, checks=0, backtracks=0, give_ups=0, repeats=0)
+                      "thought/give_ups": 0.5, "thought/repeats": 0.0, "thought/mixed": 0.0,
+                      "thought/readability": 1.0}
+    assert behaviours([]) == dict(tries=0, checks=0, backtracks=0, give_ups=0, repeats=0, mixed=0, readability=0)
+    mixed = "<think>9*3=27, 27 minus 8 is 19, 19 vs 47 differ no, give up</think><answer>(9*3)-8</answer>"
+    assert behaviours([mixed])["mixed"] == 1.0
     assert REWARDS[1]([GOOD, "no tags"]) == [1.0, 0.0]
     assert [f.__name__ for f in REWARDS] == ["accuracy", "format"]  # trl logs rewards/<name>/mean
 
@@ -58,7 +63,7 @@ def test_spearman_and_curve():
 
 def test_rl_budget_and_its_smoke_variant(monkeypatch):
     b = rl_budget()
-    assert b.max_completion_length == 256 and b.completions_per_update == 64
+    assert b.max_completion_length == 512 and b.completions_per_update == 64 and b.temperature == 0.7
     monkeypatch.setenv("LESSONS_SMOKE", "1")
     s = rl_budget()
     assert s.updates < b.updates and s.max_completion_length < b.max_completion_length
@@ -67,7 +72,7 @@ def test_rl_budget_and_its_smoke_variant(monkeypatch):
 def test_measure_on_a_tiny_model(tiny):
     model, tok = tiny
     m = measure(model, tok, n_per_level=2, samples=2, max_new_tokens=8, ks=(1, 2))
-    assert set(m) == {"3", "4"}
+    assert set(m) == {"3", "4", "5"}
     for level in m.values():
         assert level["problems"] == 2 and len(level["completions"]) == 2 and len(level["counts"]) == 2
         assert 0 <= level["readability"] <= 1 and set(level["pass_at_k"]) == {1, 2}
