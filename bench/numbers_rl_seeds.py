@@ -9,17 +9,19 @@ For each seed and each base (data/checkpoints/03_numbers_base, 03_numbers_base_n
 1. `numbers_rl.measure` on held-out problems of both levels (the seed's own problems, the same for
    both bases): pass@1, length, tries, checks, backtracks, give-ups, repeats, notation mixing,
    working off the question's notation, readability, completions cut at the cap;
-2. GRPO through trl (`grpo.train_grpo`, lesson 3's budget: `numbers_rl.rl_budget()`), rewards
-   `numbers_rl.accuracy` + 0.1 x `numbers_rl.format`, the seed's data order and sampling;
+2. GRPO through trl (`grpo.train_grpo`, lesson 3's budget: `numbers_rl.rl_budget()`) on level-3
+   training problems, rewards `numbers_rl.REWARDS` weighted `REWARD_WEIGHTS` (the checker; the format
+   validator logged at weight 0), the seed's data order and sampling;
    R1-Zero's curve off trl's log (`numbers_rl.curve`: the Spearman correlation of training reward
    and mean length over the run), seconds per update;
 3. the same measurement of the RL model.
 
-Then the effects over seeds (`recipe.seed_effect`): pass@1 gained by RL from each base, and the
+Then the effects over seeds (`recipe.seed_effect`): pass@1 gained by RL from each base at the level
+RL trains on (level 3; every level's figures are kept), and the
 Gandhi et al. test: is the gain from the base without backtracking at most half the gain from the
 base with it, on every seed. With `--wide N` (seed 0 only) both the backtracking base and its RL
-model sample N held-out problems per level 256 times each: pass@k for k = 1..256, and whether the
-two curves cross. JSON is written after every seed.
+model sample N held-out problems of levels 4 and 5 256 times each (level 3 is a ceiling by k = 16):
+pass@k for k = 1..256, and whether the two curves cross. JSON is written after every seed.
 """
 from __future__ import annotations
 
@@ -47,14 +49,10 @@ def brief(measured: dict) -> dict:
     return out
 
 
-def mean_over_levels(measured: dict, key: str) -> float:
-    return sum(m[key] for m in measured.values()) / len(measured)
-
-
 def run(seed: int, n_per_level: int, samples: int) -> dict:
     from lessons_lib.grpo import train_grpo
     from lessons_lib.models import load
-    from lessons_lib.numbers_rl import REWARDS, curve, measure, rl_budget, rl_dataset
+    from lessons_lib.numbers_rl import RL_LEVELS, REWARD_WEIGHTS, REWARDS, curve, measure, rl_budget, rl_dataset
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import seed_everything
 
@@ -69,21 +67,22 @@ def run(seed: int, n_per_level: int, samples: int) -> dict:
         seed_everything(seed)
         t1 = time.perf_counter()
         trainer = train_grpo(model, tok, rl_dataset(budget.train_problems_per_step_count, seed=seed),
-                             list(REWARDS), budget, reward_weights=[1.0, 0.1], seed=seed)
+                             list(REWARDS), budget, reward_weights=list(REWARD_WEIGHTS), seed=seed)
         rl_seconds = time.perf_counter() - t1
         after = measure(model, tok, **kw)
         c = curve(trainer.state.log_history)
         cut = [r["completions/clipped_ratio"] for r in trainer.state.log_history if "completions/clipped_ratio" in r]
+        lv = RL_LEVELS[0]  # the headline figures: the level RL trains on (the others are in before/after)
         row[arm] = dict(
-            before=brief(before), after=brief(after),
-            pass1_before=mean_over_levels(before, "pass1"), pass1_after=mean_over_levels(after, "pass1"),
-            tokens_before=mean_over_levels(before, "tokens"), tokens_after=mean_over_levels(after, "tokens"),
+            before=brief(before), after=brief(after), level=lv,
+            pass1_before=before[lv]["pass1"], pass1_after=after[lv]["pass1"],
+            tokens_before=before[lv]["tokens"], tokens_after=after[lv]["tokens"],
             curve=c, train_cut_max=max(cut) if cut else None, train_cut_last=cut[-1] if cut else None,
             thought_log={k.split("/", 1)[1]: [r[k] for r in trainer.state.log_history if k in r]
                          for k in trainer.state.log_history[0] if k.startswith("thought/")},
             rl_seconds=rl_seconds, seconds_per_update=rl_seconds / budget.updates,
             seconds=time.perf_counter() - t0)
-        print(f"seed {seed} {arm}: pass@1 {row[arm]['pass1_before']:.3f} -> {row[arm]['pass1_after']:.3f}, "
+        print(f"seed {seed} {arm}: level {lv} pass@1 {row[arm]['pass1_before']:.3f} -> {row[arm]['pass1_after']:.3f}, "
               f"tokens {row[arm]['tokens_before']:.0f} -> {row[arm]['tokens_after']:.0f}, Spearman(reward, "
               f"length) {c['spearman']:.2f}, {rl_seconds:.0f} s of RL", flush=True)
         if arm == "backtrack":
@@ -91,14 +90,18 @@ def run(seed: int, n_per_level: int, samples: int) -> dict:
     return row
 
 
+WIDE_LEVELS = ("4", "5")  # level 3 is a ceiling by k = 16 already (the base's card: pass@16 0.96-0.98)
+
+
 def wide(model_pairs: dict, n: int) -> dict:
-    """pass@k, k = 1..256, of each model on the same n held-out problems per level (seed 0)."""
+    """pass@k, k = 1..256, of each model on the same n held-out problems per level of WIDE_LEVELS
+    (seed 0)."""
     from lessons_lib.numbers_rl import measure
 
     ks = (1, 2, 4, 8, 16, 32, 64, 128, 256)
     out = {}
     for name, (model, tok) in model_pairs.items():
-        m = measure(model, tok, n_per_level=n, samples=256, seed=0, problem_seed=1000, ks=ks)
+        m = measure(model, tok, n_per_level=n, levels=WIDE_LEVELS, samples=256, seed=0, problem_seed=1000, ks=ks)
         out[name] = {lv: {str(k): round(v, 4) for k, v in x["pass_at_k"].items()} for lv, x in m.items()}
     crosses = {}
     for lv in out["base"]:

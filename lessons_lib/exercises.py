@@ -17,7 +17,10 @@ The checks, by lesson:
     0   check_solver, check_token_count, check_coverage_prediction
     1   check_exact_match, check_memorisation_gap, check_neighbour_prediction
     2   check_cot_target, check_extra_tokens, check_prefix_prediction
-    3   check_format_reward (on FORMAT_CASES, the table the rewards' own tests use too),
+    3   check_numbers_checker (on CHECKER_CASES, the table the numbers checker's tests use too),
+        check_curve_reaching, check_behaviour_prediction
+    3'  lesson 3's first version, in the chain world (no notebook uses them now; their tests
+        stay): check_format_reward (on FORMAT_CASES, which the rewards' own tests use),
         check_first_reaching, check_temperature_prediction
     5   check_pass_at_k, check_majority_prediction, check_added_reasoning
     6   check_policy_loss, check_std_prediction, check_prioritised_sampler

@@ -50,6 +50,7 @@ def rl_budget() -> RLBudget:
     `train_problems_per_step_count` counts training problems per level here."""
     from .runtime import smoke
 
+    # lr 1e-4: at 2e-4 a step's arithmetic fell from 0.99 to 0.48 in 40 updates (trial 4)
     b = RLBudget(updates=40, prompts_per_update=8, num_generations=8, lr=1e-4, temperature=TEMPERATURE,
                  max_completion_length=MAX_NEW_TOKENS, train_problems_per_step_count=300)
     return dataclasses.replace(b.smoke(), max_completion_length=48) if smoke() else b

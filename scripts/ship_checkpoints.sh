@@ -4,7 +4,7 @@
 #   .venv/bin/python scripts/run_notebooks.py --reference 01 02 03 && bash scripts/ship_checkpoints.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for name in "${@:-01_answer_only 02_cot_sft 03_rl}"; do
+for name in "${@:-01_answer_only 02_cot_sft 03_numbers_rl}"; do
   for n in $name; do
     src="models/$n"
     # a model folder (config.json), or a folder of run logs only (lesson 6's 06_runs)
