@@ -299,7 +299,7 @@ def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens
     for level, probs in problems.items():
         comps = generate(model, tokenizer, [prompt(p) for p in probs], max_new_tokens=max_new_tokens,
                          do_sample=True, temperature=temperature, num_return_sequences=samples,
-                         seed=seed, batch_size=max(1, 512 // samples))
+                         seed=seed, batch_size=max(1, 128 // samples))  # 128 sequences of up to ~570 positions
         rows = [p for p in probs for _ in range(samples)]
         rewards = numbers_reward(comps, [p.numbers for p in rows], [p.target for p in rows])
         thoughts = [read_thought(thought_of(c)) for c in comps]

@@ -97,6 +97,11 @@ def format(completions, **kwargs) -> list[float]:  # noqa: A001 (trl logs it as 
     return numbers_format_reward(completions)
 
 
+# An update's 64 completions go through the loss pass in 8 micro-batches of 8 (grpo.grpo_config):
+# the same gradient (the "dapo" loss divides by the tokens of the whole update). Completions here
+# reach ~570 positions with the prompt; in 2 micro-batches of 32 the attention of the backward pass
+# took notebook 03's kernel past 2 GB.
+MICRO_BATCHES = 8
 REWARDS = (accuracy, format)
 # The format validator is logged, not paid: in a trial that paid it 0.1 (with a 256-token cap) RL
 # learned to close the tags early, claiming a hit it had not checked, rather than search (trial 1).

@@ -53,7 +53,12 @@ NB00 = "results/00_setup_and_toy_world.json"
 NB01 = "results/01_answer_only_sft.json"
 NB02 = "results/02_chain_of_thought_sft.json"
 NB08 = "results/08_real_models.json"
-NB03 = "results/03_r1_zero.json"
+NB03 = "results/03_chain_r1_zero.json"  # lesson 3's first version, in the chain world
+NB03_NUMBERS = "results/03_r1_zero.json"  # lesson 3 in the numbers game
+NUMBERS_RL = "bench/numbers_rl_seeds.json"  # bench/numbers_rl_seeds.py
+NUMBERS_BASE = "data/checkpoints/03_numbers_base/card.json"  # scripts/pretrain_numbers_base.py
+NUMBERS_BASE_NB = "data/checkpoints/03_numbers_base_no_backtrack/card.json"  # ... --no-backtrack
+GRPO_PROFILE_NUMBERS = "bench/grpo_profile_numbers.json"  # bench/grpo_profile.py --world numbers
 NB04 = "results/04_combined_recipe.json"
 RECIPE_SEEDS = "bench/recipe_seeds.json"  # bench/recipe_seeds.py
 NB05 = "results/05_does_rl_add_reasoning.json"
@@ -75,8 +80,11 @@ NOTEBOOKS = [
     ("02_chain_of_thought_sft", "Chain-of-thought SFT",
      "the gap by number of steps and at equal tokens and seconds, longer problems than trained, tokens per answer"),
     ("03_r1_zero", "R1-Zero: pure RL",
-     "format rate, pass@1 and greedy accuracy before/after GRPO against the base's short-prompt "
-     "accuracy, 5-6 steps, loops, mixing, readability, a collapsing run, GRPO checked by hand"),
+     "the numbers game: a base's search checked before RL (a step's arithmetic, a check's verdict, "
+     "searching against giving up), GRPO checked by hand, R1-Zero's curve (held-out pass@1 and length, "
+     "their Spearman correlation), tries, checks, backtracks and give-ups over training, repeats, "
+     "notation mixing, readability, RL from a base without backtracking, pass@k to 256; the chain "
+     "world's counterpoint"),
     ("04_combined_recipe", "The combined recipe: DeepSeek-R1's stages",
      "each stage of R1's pipeline (cold start by rejection sampling, RL with a language reward, "
      "general requests, a second SFT, a final RL round) against CoT SFT and R1-Zero, in one table "
@@ -105,7 +113,7 @@ NOTEBOOKS = [
      "random weights"),
 ]
 # the course's wall-time targets in full mode, by notebook prefix
-NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "03", "05", "08"), "≤ 300 s"), (("04", "06", "07"), "≤ 360 s")]
+NOTEBOOK_TIME_TARGETS = [(("00", "01", "02", "05", "08"), "≤ 300 s"), (("03", "04", "06", "07"), "≤ 360 s")]
 
 BEGIN = "<!-- rendered by scripts/render_readme.py: do not edit ({name}) -->"
 END = "<!-- end rendered ({name}) -->"
@@ -466,7 +474,7 @@ def _greedy_what(s):
 def _grpo_time(s):
     text = joined(s.rl(s.rl_rows(), "rl_seconds"), secs)
     try:
-        text += f" ({secs(s.numbers(NB03, 'rl_seconds'))} in notebook 03's run, with snapshots and a live plot)"
+        text += f" ({secs(s.numbers(NB03, 'rl_seconds'))} in chain-world notebook 03's run, with snapshots and a live plot)"
     except Missing:
         pass
     return text
@@ -677,6 +685,55 @@ def _l7_process(s):
 
 
 
+def _nb_seeds(s) -> str:
+    return "seeds " + "/".join(str(r["seed"]) for r in s.get(NUMBERS_RL, "seeds"))
+
+
+def _nb_pretrain(s):
+    a, b = s.get(NUMBERS_BASE), s.get(NUMBERS_BASE_NB)
+    return (f"{secs(a['pretrain_seconds'])} / {secs(b['pretrain_seconds'])} ({a['updates']} updates of "
+            f"{a['batch_size']} x {a['tokens_per_page']} tokens, {a['parameters']:,} parameters)")
+
+
+def _nb_bar(s):
+    d = s.get(NUMBERS_BASE, "diagnostic")
+    return "; ".join(f"level {lv}: {f3(x['arithmetic'])} / {f3(x['verdicts'])} (reward when searching "
+                     f"{f3(x['reward_searching'])}, when giving up {f3(x['reward_gave_up'])})" for lv, x in d.items())
+
+
+def _nb_gain(arm: str):
+    def cell(s):
+        rows = s.get(NUMBERS_RL, "seeds")
+        e = s.get(NUMBERS_RL, f"effects.{arm}_gain")
+        return (f"{joined([r[arm]['pass1_before'] for r in rows])} → {joined([r[arm]['pass1_after'] for r in rows])} "
+                f"(per seed {joined(e['diffs'], gain)}; mean {gain(e['mean'])}, seed spread {f3(e['spread'])}: "
+                f"{'beyond' if e['exceeds'] else 'within'} it)")
+    return cell
+
+
+def _nb_curve(s):
+    rows = s.get(NUMBERS_RL, "seeds")
+    return (f"{joined([r['backtrack']['curve']['spearman'] for r in rows], f2)}; tokens "
+            f"{joined([r['backtrack']['tokens_before'] for r in rows], lambda x: f'{x:.0f}')} → "
+            f"{joined([r['backtrack']['tokens_after'] for r in rows], lambda x: f'{x:.0f}')}")
+
+
+def _nb_decide(s):
+    d = s.get(NUMBERS_RL, "effects.behaviours_decide")
+    return (f"without {joined(d['gains']['no_backtrack'], gain)} vs with {joined(d['gains']['backtrack'], gain)}: "
+            f"{'at most half on every seed' if d['at_most_half_on_every_seed'] else 'not at most half on every seed'}")
+
+
+def _nb_reach(s):
+    w = s.get(NUMBERS_RL, "wide")
+    def note(lv):
+        if max(w["pass_at_k"]["base"][lv]["256"], w["pass_at_k"]["rl"][lv]["256"]) == 0:
+            return "a floor: no result"
+        return f"the curves {'cross' if w['crosses'][lv]['cross'] else 'do not cross'}"
+    return "; ".join(f"level {lv}: base {f2(w['pass_at_k']['base'][lv]['256'])}, RL {f2(w['pass_at_k']['rl'][lv]['256'])}"
+                     f" ({note(lv)})" for lv in w["pass_at_k"]["base"])
+
+
 MEASURED = [
     Row(lambda s: f"CoT SFT, held-out greedy exact match at every trained step count "
                   f"({trained_label(s)}), {sft_seed_label(s)}",
@@ -723,6 +780,23 @@ MEASURED = [
                   f"interleaved), and other settings of the stack",
         "≤ 0.4 s/update on the machine where it took 0.76-0.84 s (issue 9); here: half the time of before",
         _grpo_profile, "`bench/grpo_profile.py`", optional=True),
+    Row("Lesson 3 (numbers game), pretraining each base (a maintainer's one-off), with / without backtracking",
+        "≤ 1800 s each", _nb_pretrain, "`scripts/pretrain_numbers_base.py`", optional=True),
+    Row("Lesson 3 (numbers game), the base before RL: a step's arithmetic / a check's verdict right, "
+        "levels 3 and 4 (the bar RL needs)", "≥ 0.98 / ≥ 0.99", _nb_bar, "`scripts/pretrain_numbers_base.py`",
+        optional=True),
+    Row(lambda s: f"Lesson 3 (numbers game), R1-Zero: held-out pass@1 at level 3 (the RL prompts' level) before → after "
+                  f"{s.get(NUMBERS_RL, 'seeds')[0]['budget']['updates']} GRPO updates, {_nb_seeds(s)}",
+        "≥ +0.35 on every seed", _nb_gain("backtrack"), "`bench/numbers_rl_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 3 (numbers game), R1-Zero's curve: Spearman correlation of training reward and "
+                  f"mean length over the run; mean length before → after, {_nb_seeds(s)}",
+        "≥ 0.7 on every seed", _nb_curve, "`bench/numbers_rl_seeds.py`", optional=True),
+    Row(lambda s: f"Lesson 3 (numbers game), behaviours decide: pass@1 gained from the base without "
+                  f"backtracking, against the gain with it, {_nb_seeds(s)}",
+        "≤ half on every seed", _nb_decide, "`bench/numbers_rl_seeds.py`", optional=True),
+    Row("Lesson 3 (numbers game), reach: pass@256 of the base and of the seed-0 RL model, 20 held-out "
+        "problems per level", "< 0.9 for the base on the hardest level", _nb_reach, "`bench/numbers_rl_seeds.py`",
+        optional=True),
     Row(lambda s: f"Lesson 4, the final model vs R1-Zero: language consistency, {_recipe_label(s)}",
         "≥ 0.95 and above R1-Zero's", _recipe_pairs(_FINAL, _R1Z, "consistency"),
         "`bench/recipe_seeds.py`", optional=True),
@@ -939,7 +1013,7 @@ def block_lesson3(s: Sources) -> str:
     rows = _try(lambda s: s.rl_rows(), s, [])
     before = (f"**Before RL** the shipped base model, under the template, tags "
               f"{_try(lambda s: pct(s.numbers(NB03, 'format_rate.before')), s)} of its samples "
-              f"properly (seed 0, notebook 03")
+              f"properly (seed 0, chain-world notebook 03")
     if rows:
         before += _try(lambda s: f"; {span(s.rl(rows, 'before.format_rate'), pct)} over the seeds of "
                                  f"`bench/rl_seeds.py`", s, "")
@@ -950,7 +1024,7 @@ def block_lesson3(s: Sources) -> str:
         f"{span(list(s.get(BASE_CARD, 'short_prompt_greedy_by_steps').values()))} at "
         f"{steps_range(s.get(BASE_CARD, 'short_prompt_greedy_by_steps'))} steps (`{BASE_CARD}`)"), s, "")
     updates = _try(lambda s: rl_budget(s).get("updates", rl_budget(s).get("steps")), s, "")
-    after = (f". **After {updates} GRPO updates** (seed 0, notebook 03): format "
+    after = (f". **After {updates} GRPO updates** (seed 0, chain-world notebook 03): format "
              f"{_try(lambda s: f2(s.numbers(NB03, 'format_rate.after')), s)}, pass@1 "
              f"{_try(lambda s: f2(s.numbers(NB03, 'pass1.after')), s)}")
     if rows:
@@ -970,7 +1044,7 @@ def block_lesson3(s: Sources) -> str:
         bullets.append(
             f"**What RL added**: under its own short prompt the base model's greedy accuracy was "
             f"already {joined((short[k] for k in sorted(short, key=int)), f2)} at "
-            f"{steps_range(short)} steps (notebook 03); RL brought that out under the template and "
+            f"{steps_range(short)} steps (chain-world notebook 03); RL brought that out under the template and "
             f"the tags, it did not teach arithmetic. On problems longer than the RL prompts, greedy "
             f"after RL: {and_list(f'{f2(longer[k])} at {k} steps' for k in ks)}, against the base "
             f"model's short-prompt {and_list(f2(short[k]) for k in ks)}.")
@@ -979,7 +1053,7 @@ def block_lesson3(s: Sources) -> str:
     try:
         g = s.numbers(NB03, "grpo_by_hand")
         bullets.append(
-            f"**GRPO by hand** (notebook 03, from trl's public outputs): loss after one update "
+            f"**GRPO by hand** (chain-world notebook 03, from trl's public outputs): loss after one update "
             f"{g['loss_update1']['mine']:.6f} (trl {g['loss_update1']['trl']:.6f}), after the second, "
             f"clipping at work, {g['loss_update2']['mine']:.6f} (trl {g['loss_update2']['trl']:.6f}); "
             f"tokens whose gradient the clip removed {f3(g['clipped_update2']['mine'])} (trl "
@@ -1084,9 +1158,9 @@ def _template_bullet(s: Sources, rows: list[dict]) -> str:
                 "one-sentence instruction": "under the one-sentence instruction it used before",
                 "no instruction line": "with no instruction line"}
         text += " " + ", ".join(f"{f2(v)} of the time {said.get(k, k)}"
-                                for k, v in probe.items()) + " (notebook 03, section 2)"
+                                for k, v in probe.items()) + " (chain-world notebook 03, section 2)"
     except (Missing, KeyError, TypeError):
-        text += " (missing: notebook 03's template_probe)"
+        text += " (missing: chain-world notebook 03's template_probe)"
     try:
         old = s.rl_rows(RL_OLD_TEMPLATE)
         seeds = [r["seed"] for r in old]
@@ -1097,6 +1171,92 @@ def _template_bullet(s: Sources, rows: list[dict]) -> str:
     except (Missing, KeyError, TypeError):
         pass
     return text + "."
+
+
+def block_lesson3_numbers(s: Sources) -> str:
+    """Lesson 3 in the numbers game: the two bases' cards, bench/numbers_rl_seeds.py's seeds, and
+    the notebook's seed-0 run."""
+    rows = s.get(NUMBERS_RL, "seeds")
+    seeds = "/".join(str(r["seed"]) for r in rows)
+    bullets = []
+    a, b = s.get(NUMBERS_BASE), s.get(NUMBERS_BASE_NB)
+    bullets.append(
+        f"**The bases** ({a['parameters']:,} parameters each, {a['updates']} updates of {a['batch_size']} rows x "
+        f"{a['tokens_per_page']} tokens; {secs(a['pretrain_seconds'])} and {secs(b['pretrain_seconds'])}): held-out "
+        "pass@1 at temperature 1 with / without backtracking in the corpus "
+        + "; ".join(f"level {lv} {f3(a['diagnostic'][lv]['pass1'])} / {f3(b['diagnostic'][lv]['pass1'])}"
+                    for lv in a["diagnostic"])
+        + "; in the base with backtracking a step's arithmetic is right "
+        + " / ".join(f3(x["arithmetic"]) for x in a["diagnostic"].values())
+        + ", a check's verdict " + " / ".join(f3(x["verdicts"]) for x in a["diagnostic"].values())
+        + ", a completion that keeps searching earns " + " / ".join(f3(x["reward_searching"]) for x in a["diagnostic"].values())
+        + " against " + " / ".join(f3(x["reward_gave_up"]) for x in a["diagnostic"].values())
+        + f" for one that gives up (levels {' / '.join(a['diagnostic'])}; `{NUMBERS_BASE}`).")
+
+    def per_seed(arm, key, fmt=f2, level=None):
+        return " / ".join(f"{fmt(r[arm]['before'][level or r[arm]['level']][key])} → "
+                          f"{fmt(r[arm]['after'][level or r[arm]['level']][key])}" for r in rows)
+
+    lv = rows[0]["backtrack"]["level"]
+    others = [x for x in rows[0]["backtrack"]["before"] if x != lv]
+    bullets.append(
+        f"**R1-Zero's curve** (`bench/numbers_rl_seeds.py`, seeds {seeds}, {rows[0]['budget']['updates']} GRPO "
+        f"updates on level-{lv} prompts; held-out level {lv}, before → after): pass@1 "
+        f"{per_seed('backtrack', 'pass1', f3)}; tokens {per_seed('backtrack', 'tokens', lambda x: f'{x:.0f}')}; "
+        f"give-ups {per_seed('backtrack', 'give_up_rate')}; checks per completion "
+        f"{per_seed('backtrack', 'checks', lambda x: f'{x:.1f}')}; backtracks "
+        f"{per_seed('backtrack', 'backtracks', lambda x: f'{x:.1f}')}; cut at the "
+        f"{rows[0]['budget']['max_completion_length']}-token cap {per_seed('backtrack', 'cut', f3)}; a step's "
+        f"arithmetic {per_seed('backtrack', 'arithmetic', f3)}. Spearman(training reward, mean length) per update "
+        f"{joined([r['backtrack']['curve']['spearman'] for r in rows], f2)}, over 5-update moving averages "
+        f"{joined([r['backtrack']['curve']['spearman_smoothed'] for r in rows], f2)}. Levels never trained on, "
+        "pass@1: " + "; ".join(f"level {o} {per_seed('backtrack', 'pass1', f3, o)}" for o in others) + ".")
+    d = s.get(NUMBERS_RL, "effects.behaviours_decide")
+    bullets.append(
+        f"**Behaviours decide** (Gandhi et al.): RL from the base without backtracking, the same budget, pass@1 "
+        f"{per_seed('no_backtrack', 'pass1', f3)} (gains {joined(d['gains']['no_backtrack'], gain)} against "
+        f"{joined(d['gains']['backtrack'], gain)} with backtracking: "
+        f"{'at most half on every seed' if d['at_most_half_on_every_seed'] else 'not at most half on every seed'}).")
+    bullets.append(
+        f"**The downsides**, before → after at level {lv}, seeds {seeds}: repeated tries per completion "
+        f"{per_seed('backtrack', 'repeats', f3)}; thoughts mixing the two notations {per_seed('backtrack', 'mixed', f3)}; "
+        f"thoughts in the notation the question was not asked in {per_seed('backtrack', 'off_language', f3)}; "
+        f"readability {per_seed('backtrack', 'readability')}.")
+    try:
+        w = s.get(NUMBERS_RL, "wide")
+        bullets.append(
+            f"**Reach** ({w['problems_per_level']} held-out problems per level, 256 samples each, seed 0): "
+            + "; ".join(f"level {lv}: pass@1 base {f3(w['pass_at_k']['base'][lv]['1'])}, RL {f3(w['pass_at_k']['rl'][lv]['1'])}; "
+                        f"pass@256 base {f2(w['pass_at_k']['base'][lv]['256'])}, RL {f2(w['pass_at_k']['rl'][lv]['256'])}"
+                        + (" (a floor: no result)" if w["pass_at_k"]["base"][lv]["256"] == w["pass_at_k"]["rl"][lv]["256"] == 0
+                           else f"; the curves {'cross' if w['crosses'][lv]['cross'] else 'do not cross'}")
+                        for lv in w["pass_at_k"]["base"]) + ".")
+    except Missing:
+        pass
+    try:
+        n = s.numbers(NB03_NUMBERS)
+        bullets.append(
+            f"**Notebook 03's run** (seed 0, {n['rl_updates']} updates, {secs(n['rl_seconds'])} of RL): level-{lv} pass@1 "
+            f"{f3(n['before'][lv]['pass1'])} → {f3(n['after'][lv]['pass1'])}, tokens "
+            f"{n['before'][lv]['tokens']:.0f} → {n['after'][lv]['tokens']:.0f}, Spearman "
+            f"{f2(n['curve']['spearman'])}; GRPO by hand: loss {n['grpo_by_hand']['loss_update1']['mine']:.6f} "
+            f"(trl {n['grpo_by_hand']['loss_update1']['trl']:.6f}), after a second update "
+            f"{n['grpo_by_hand']['loss_update2']['mine']:.6f} (trl {n['grpo_by_hand']['loss_update2']['trl']:.6f}).")
+    except Missing:
+        pass
+    try:
+        prof = {v["variant"]: v for v in s.get(GRPO_PROFILE_NUMBERS, "variants")}
+        chain = {v["variant"]: v for v in s.get(GRPO_PROFILE, "variants")}
+        parts = [f"{label} {prof[k]['s_per_update']:.2f} s ({_profile_split(prof[k])}) against "
+                 f"{chain[k]['s_per_update']:.2f} s in the chain world"
+                 for k, label in (("baseline", "trl as it comes"), ("course", "with the course's speed-ups"))
+                 if k in prof and k in chain]
+        text = "**A GRPO update** in the numbers game (`bench/grpo_profile.py --world numbers`, medians): " + "; ".join(parts)
+        speedup = s.get(GRPO_PROFILE_NUMBERS).get("speedup")
+        bullets.append(text + (f"; speed-up {speedup}x." if speedup else "."))
+    except Missing:
+        pass
+    return "\n".join(f"- {b}" for b in bullets)
 
 
 def _binder_rows(s: Sources, rel: str) -> dict:
@@ -1113,7 +1273,7 @@ def block_instructors(s: Sources) -> str:
              "peak memory, 1 core (full / smoke) |", "|---|---|---|---|---|"]
 
     def cell(row, key, fmt):
-        if not row:
+        if not row or row.get("stale"):  # stale: measured on a notebook since rebuilt
             return "not run"
         return fmt(row[key]) if row.get("passed") else "failed"
 
@@ -1362,7 +1522,7 @@ def block_reproduce(s: Sources) -> str:
              + ("The greedy figures of the SFT lessons (1 and 2) repeat exactly on another machine. "
                 if other.get("sft_greedy_identical") else "")
              + "The RL figures move: they rest on sampling, and another CPU's floating-point kernels can round "
-             "differently and so draw other tokens from the same seed, after which the run takes its own path. Notebook 03, seed 0, "
+             "differently and so draw other tokens from the same seed, after which the run takes its own path. Chain-world notebook 03, seed 0, "
              f"on another machine ({other['machine']}): pass@1 after RL {f3(other['pass1_after'])} against the "
              f"reference's {f3(ref['pass1']['after'])}; consistency by notation (symbols / words) "
              f"{f2(other['consistency_by_language_after']['symbols'])} / {f2(other['consistency_by_language_after']['words'])} "
@@ -1491,6 +1651,7 @@ BLOCKS: dict[str, Callable[[Sources], str]] = {
     "measured": block_measured,
     "lr-sweep": block_lr_sweep,
     "lesson-3": block_lesson3,
+    "lesson-3-numbers": block_lesson3_numbers,
     "reproduce": block_reproduce,
 }
 
