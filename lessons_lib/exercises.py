@@ -673,6 +673,22 @@ def _first_reaching(log: list, key: str, share: float, window: int, full_windows
     return None
 
 
+def _update_verdict(name: str, key: str, answer, find, hint, tol: int) -> str | None:
+    """Why `answer`, the update a learner found for the logged series `key`, is not the one
+    `find(full_windows)` gives under either reading of the first, shorter windows (None when it
+    is, give or take `tol`); `hint(answer)` says what to recompute."""
+    if answer is None:
+        return f"{name}_update is empty: write the update you found"
+    if not _is_number(answer):
+        return _not_a_number(f"{name}_update", answer)
+    right = {s for full in (False, True) if (s := find(full)) is not None}
+    if not right:
+        return f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history"
+    if any(abs(answer - s) <= tol for s in right):
+        return None
+    return f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; {hint(answer)}."
+
+
 def check_first_reaching(format_update, accuracy_update, rl_log: list, share: float = 0.8,
                          window: int = 10, tol: int = 1) -> bool:
     """The first update (trl's `step`) at which the `window`-update moving average of the format
@@ -682,29 +698,21 @@ def check_first_reaching(format_update, accuracy_update, rl_log: list, share: fl
     keys = {"format": ("rewards/format_reward/mean", format_update),
             "accuracy": ("rewards/accuracy_reward/mean", accuracy_update)}
     for name, (key, answer) in keys.items():
-        if answer is None:
-            return _wrong(f"{name}_update is empty: write the update you found")
-        if not _is_number(answer):
-            return _wrong(_not_a_number(f"{name}_update", answer))
-        right = {s for full in (False, True)
-                 if (s := _first_reaching(rl_log, key, share, window, full)) is not None}
-        if not right:
-            return _wrong(f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history")
-        if any(abs(answer - s) <= tol for s in right):
-            continue
-        raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
-        absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
-        if raw is not None and abs(answer - raw) <= tol:
-            hint = ("that is where a single update first reaches the line; one lucky update is not "
-                    f"the trend: average each update with the {window - 1} before it")
-        elif absolute is not None and abs(answer - absolute) <= tol:
-            hint = (f"that compares with {share:g} itself; the line is {share:.0%} of the final value "
-                    f"(the mean of the last {window} updates)")
-        else:
-            hint = ("recompute the moving average, the final value and the first update at or above "
+        def hint(answer, key=key):
+            raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
+            absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
+            if raw is not None and abs(answer - raw) <= tol:
+                return ("that is where a single update first reaches the line; one lucky update is not "
+                        f"the trend: average each update with the {window - 1} before it")
+            if absolute is not None and abs(answer - absolute) <= tol:
+                return (f"that compares with {share:g} itself; the line is {share:.0%} of the final value "
+                        f"(the mean of the last {window} updates)")
+            return ("recompute the moving average, the final value and the first update at or above "
                     f"{share:.0%} of it; print them")
-        return _wrong(f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; "
-                      f"{hint}.")
+        why = _update_verdict(name, key, answer, lambda full, key=key: _first_reaching(
+            rl_log, key, share, window, full), hint, tol)
+        if why:
+            return _wrong(why)
     first = ("the format" if format_update < accuracy_update else
              "the accuracy" if accuracy_update < format_update else "both at once")
     return _ok(f"format at update {format_update}, accuracy at update {accuracy_update}: "
@@ -848,24 +856,17 @@ def check_curve_reaching(accuracy_update, length_update, rl_log: list, share: fl
     keys = {"accuracy": ("rewards/accuracy/mean", accuracy_update),
             "length": ("completions/mean_length", length_update)}
     for name, (key, answer) in keys.items():
-        if answer is None:
-            return _wrong(f"{name}_update is empty: write the update you found")
-        if not _is_number(answer):
-            return _wrong(_not_a_number(f"{name}_update", answer))
-        right = {s for full in (False, True)
-                 if (s := _first_covering(rl_log, key, share, window, full)) is not None}
-        if not right:
-            return _wrong(f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history")
-        if any(abs(answer - s) <= tol for s in right):
-            continue
-        raw = _first_covering(rl_log, key, share, window, False, smooth=False)
-        if raw is not None and abs(answer - raw) <= tol:
-            hint = (f"that is where a single update first crosses the line; average each update with "
-                    f"the {window - 1} before it")
-        else:
-            hint = (f"the line is the start plus {share:.0%} of (end - start), start and end the means of "
+        def hint(answer, key=key):
+            raw = _first_covering(rl_log, key, share, window, False, smooth=False)
+            if raw is not None and abs(answer - raw) <= tol:
+                return (f"that is where a single update first crosses the line; average each update with "
+                        f"the {window - 1} before it")
+            return (f"the line is the start plus {share:.0%} of (end - start), start and end the means of "
                     f"the first and last {window} updates; print them and the moving average")
-        return _wrong(f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; {hint}.")
+        why = _update_verdict(name, key, answer, lambda full, key=key: _first_covering(
+            rl_log, key, share, window, full), hint, tol)
+        if why:
+            return _wrong(why)
     first = ("the accuracy" if accuracy_update < length_update else
              "the length" if length_update < accuracy_update else "both at once")
     return _ok(f"accuracy at update {accuracy_update}, length at update {length_update}: "
