@@ -3,7 +3,6 @@
     .venv/bin/python scripts/pretrain_numbers_base.py                  # -> data/checkpoints/03_numbers_base
     .venv/bin/python scripts/pretrain_numbers_base.py --no-backtrack   # -> .../03_numbers_base_no_backtrack
     .venv/bin/python scripts/pretrain_numbers_base.py --updates 60 --out /tmp/probe --diagnose 10
-    .venv/bin/python scripts/pretrain_numbers_base.py --card-only   # re-measure a saved base's card
 
 One script makes both bases: `--no-backtrack` writes the corpus without verification and
 backtracking (lessons_lib.numbers_corpus.CorpusKnobs, backtrack=False), the same number of tokens
@@ -46,9 +45,6 @@ def main(argv=None) -> int:
     ap.add_argument("--max-new-tokens", type=int, default=384, help="the diagnostic's length cap")
     ap.add_argument("--temperatures", type=float, nargs="+", default=[1.0, 0.7],
                     help="sampling temperatures of the diagnostic (the first also for pass@256)")
-    ap.add_argument("--card-only", action="store_true",
-                    help="do not pretrain: load the base saved at --out (or the default folder) and "
-                         "re-measure its card's diagnostics, keeping how it was made")
     args = ap.parse_args(argv)
 
     from lessons_lib.models import n_params, save
@@ -62,29 +58,19 @@ def main(argv=None) -> int:
     knobs = CorpusKnobs(backtrack=not args.no_backtrack)
     b = budget(updates=args.updates)
     given = sys.argv[1:] if argv is None else argv
-    if args.card_only:
-        from lessons_lib.models import load
-
-        out = Path(args.out or CHECKPOINTS / name)
-        model, tok = load(out)
-        made = json.loads((out / "card.json").read_text())
-        card = {k: made[k] for k in ("command", "seed", "updates", "batch_size", "tokens_per_page", "lr",
-                                      "knobs", "pretrain_seconds", "final_loss", "parameters")}
-        card["card_command"] = " ".join([".venv/bin/python scripts/pretrain_numbers_base.py", *given])
-    else:
-        t0 = time.time()
-        model, tok, trainer = pretrain_numbers_base(b, knobs, seed=args.seed)
-        seconds = time.time() - t0
-        out = save(model, tok, args.out or CHECKPOINTS / name)
-        log = trainer.state.log_history
-        (out / "log_history.json").write_text(json.dumps(log, indent=1))
-        losses = [r["loss"] for r in log if "loss" in r]
-        card = dict(command=" ".join([".venv/bin/python scripts/pretrain_numbers_base.py", *given]),
-                    seed=args.seed, updates=args.updates, batch_size=b.batch_size,
-                    tokens_per_page=b.tokens_per_page, lr=b.lr, knobs=dataclasses.asdict(knobs),
-                    pretrain_seconds=round(seconds, 1), final_loss=losses[-1], parameters=n_params(model))
-        print(f"pretrained {args.updates} updates in {seconds:.0f} s; final loss {losses[-1]:.3f}; "
-              f"{card['parameters']} parameters; saved to {out}", flush=True)
+    t0 = time.time()
+    model, tok, trainer = pretrain_numbers_base(b, knobs, seed=args.seed)
+    seconds = time.time() - t0
+    out = save(model, tok, args.out or CHECKPOINTS / name)
+    log = trainer.state.log_history
+    (out / "log_history.json").write_text(json.dumps(log, indent=1))
+    losses = [r["loss"] for r in log if "loss" in r]
+    card = dict(command=" ".join([".venv/bin/python scripts/pretrain_numbers_base.py", *given]),
+                seed=args.seed, updates=args.updates, batch_size=b.batch_size,
+                tokens_per_page=b.tokens_per_page, lr=b.lr, knobs=dataclasses.asdict(knobs),
+                pretrain_seconds=round(seconds, 1), final_loss=losses[-1], parameters=n_params(model))
+    print(f"pretrained {args.updates} updates in {seconds:.0f} s; final loss {losses[-1]:.3f}; "
+          f"{card['parameters']} parameters; saved to {out}", flush=True)
     if args.diagnose:
         t1 = time.time()
         problems = {lv: make_problems(args.diagnose, lv, "test", seed=args.seed) for lv in LEVELS}
