@@ -36,8 +36,9 @@ from .numbers_game import (
 # measured, never trained on.
 RL_LEVELS = ("3",)
 # The length cap of lesson 3's completions (RL and measurements). At 256 tokens a trial cut 17% of
-# the base's level-3 searches (42% at level 4) and RL learned to stop early; at 512 the base's cut
-# share is at most 6% at any level (bench/numbers_rl_trials.json, trials 1 and 3).
+# the base's level-3 searches (42% at level 4) and RL, with the format paid 0.1 too, shortened
+# them; at 512 the base's cut share is at most 6% at any level (bench/numbers_rl_trials.json,
+# trials 1 and 3).
 MAX_NEW_TOKENS = 512
 # Sampling temperature (RL and measurements). This base slips more at temperature 1 (a step's
 # arithmetic 0.976 at level 3, against 0.989 at 0.7: its card), and RL reinforces the slips inside
