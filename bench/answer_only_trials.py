@@ -18,11 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from transformers import TrainerCallback  # noqa: E402
 
 from lessons_lib.evaluation import accuracy_by_steps  # noqa: E402
-from lessons_lib.formats import sft_prompt, to_records  # noqa: E402
+from lessons_lib.formats import sft_prompt
+from lessons_lib.worlds.chain import to_records  # noqa: E402
 from lessons_lib.models import new_tiny  # noqa: E402
 from lessons_lib.runtime import quiet, seed_everything  # noqa: E402
-from lessons_lib.sft import lesson_budget, train_sft  # noqa: E402
-from lessons_lib.tasks import make_dataset  # noqa: E402
+from lessons_lib.lesson1_2_sft import lesson_budget
+from lessons_lib.sft import train_sft  # noqa: E402
+from lessons_lib.worlds.chain import make_dataset  # noqa: E402
 
 
 class Every500(TrainerCallback):

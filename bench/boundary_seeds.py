@@ -34,9 +34,9 @@ N_PER_STEP = 2  # held-out problems per step count (1-8): notebook 05's
 
 
 def run_seed(seed: int, r1_zero: Path | None) -> dict:
-    from lessons_lib import boundary as B
+    from lessons_lib import lesson5_boundary as B
     from lessons_lib.models import load
-    from lessons_lib.recipe import sft_from_base
+    from lessons_lib.stages import sft_from_base
 
     t0 = time.perf_counter()
     budget = B.distill_budget()
@@ -70,7 +70,7 @@ def run_seed(seed: int, r1_zero: Path | None) -> dict:
 
 def table() -> dict:
     """{model: {'pass@256 (path)': ..., 'maj@256': ...}} over 1-8 steps, seed 0's problems."""
-    from lessons_lib import boundary as B
+    from lessons_lib import lesson5_boundary as B
     from lessons_lib.formats import r1_zero_prompt, sft_prompt
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS

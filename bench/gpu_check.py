@@ -157,7 +157,7 @@ def main(argv=None) -> dict:
 
     from lessons_lib.runtime import check_int, quiet
     from lessons_lib.tokenizer import build_tokenizer
-    from lessons_lib.word_problems import load_word_problems, r1_rl_row, r1_sft_record
+    from lessons_lib.worlds.words import load_word_problems, r1_rl_row, r1_sft_record
 
     quiet()
     import faulthandler

@@ -98,12 +98,12 @@ def world_setup(world: str, seed: int):
     from lessons_lib.paths import CHECKPOINTS
 
     if world == "numbers":
-        from lessons_lib.numbers_rl import REWARDS, rl_budget, rl_dataset
+        from lessons_lib.lesson3_r1_zero import REWARDS, rl_budget, rl_dataset
 
         budget = rl_budget()
         return (CHECKPOINTS / "03_numbers_base", budget,
                 rl_dataset(budget.train_problems_per_step_count, seed=seed), list(REWARDS))
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
     from lessons_lib.rewards import accuracy_reward, format_reward
 
     budget = RLBudget()

@@ -36,7 +36,7 @@ STEPS = (1, 2, 3, 4, 5, 6)
 
 
 def measured(model, tok, n_per_step: int, seed: int) -> dict:
-    from lessons_lib.r1 import measure
+    from lessons_lib.worlds.chain_rl import measure
 
     m = measure(model, tok, n_per_step=n_per_step, steps=STEPS, samples=2, seed=seed)
     mean = lambda d, ss: sum(d[s] for s in ss) / len(ss)
@@ -50,9 +50,11 @@ def measured(model, tok, n_per_step: int, seed: int) -> dict:
 def run_seed(seed: int, few: int, n_per_step: int) -> dict:
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import RL_STEP_COUNTS, rl_dataset
-    from lessons_lib.recipe import reasoning_rewards, recipe_budget, rejection_sample, rl_stage, sft_from_base
-    from lessons_lib.tasks import make_dataset
+    from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, rl_dataset
+    from lessons_lib.lesson4_recipe import reasoning_rewards, recipe_budget
+    from lessons_lib.worlds.chain_rl import rejection_sample
+    from lessons_lib.stages import rl_stage, sft_from_base
+    from lessons_lib.worlds.chain import make_dataset
     import dataclasses
 
     b = recipe_budget()
@@ -93,8 +95,8 @@ def main(argv=None) -> int:
 
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import short_prompt_accuracy
-    from lessons_lib.recipe import seed_effect
+    from lessons_lib.worlds.chain_rl import short_prompt_accuracy
+    from lessons_lib.lesson4_recipe import seed_effect
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])

@@ -42,7 +42,7 @@ STEPS = (1, 2, 3, 4)
 
 
 def measured(model, tok, n_per_step: int, samples: int, seed: int) -> dict:
-    from lessons_lib.r1 import measure
+    from lessons_lib.worlds.chain_rl import measure
 
     m = measure(model, tok, n_per_step=n_per_step, steps=STEPS, samples=samples, seed=seed)
     return dict(consistency=m["thoughts"]["consistency"], consistency_by_language=m["consistency_by_language"],
@@ -58,8 +58,9 @@ def series(log: list[dict], key: str) -> list[float]:
 
 def run_seed(seed: int, start: Path, updates: int, weight: float, n_per_step: int, samples: int) -> dict:
     from lessons_lib.models import load
-    from lessons_lib.r1 import rl_dataset
-    from lessons_lib.recipe import reasoning_rewards, recipe_budget, rl_stage
+    from lessons_lib.worlds.chain_rl import rl_dataset
+    from lessons_lib.lesson4_recipe import reasoning_rewards, recipe_budget
+    from lessons_lib.stages import rl_stage
 
     b = recipe_budget()
     r1z, tok = load(start)
@@ -93,7 +94,7 @@ def run_seed(seed: int, start: Path, updates: int, weight: float, n_per_step: in
 
 
 def summary(rows: list[dict]) -> dict:
-    from lessons_lib.recipe import seed_effect
+    from lessons_lib.lesson4_recipe import seed_effect
 
     out = {}
     for key in ("consistency", "pass1"):
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
     import seed_bench
 
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.recipe import recipe_budget
+    from lessons_lib.lesson4_recipe import recipe_budget
 
     b = recipe_budget()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -4,7 +4,7 @@ full fine-tuning, each effect set against the seed-to-seed spread.
     .venv/bin/python bench/lesson8_seeds.py                 # seeds 0 1 2 -> bench/lesson8_seeds.json
     .venv/bin/python bench/lesson8_seeds.py --seeds 0 --out /tmp/l8.json
 
-The runs of notebook 08 (its budgets: lessons_lib.word_model.LESSON8), from the shipped stand-in
+The runs of notebook 08 (its budgets: lessons_lib.lesson8_stand_in.LESSON8), from the shipped stand-in
 (data/checkpoints/08_standin), offline, for each seed (its own training and held-out stories, its own
 data order and sampling):
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def summary(scores: dict) -> dict:
-    from lessons_lib.word_model import disagreements
+    from lessons_lib.lesson8_stand_in import disagreements
 
     return {"accuracy": round(scores["accuracy"], 4), "rule_accuracy": round(scores["rule_accuracy"], 4),
             "format_rate": round(scores["format_rate"], 4), "disagreements": len(disagreements(scores)),
@@ -49,8 +49,8 @@ def run(seed: int) -> dict:
     from lessons_lib.rewards import math_verify_reward, number_format_reward
     from lessons_lib.runtime import seed_everything
     from lessons_lib.sft import train_sft
-    from lessons_lib.word_model import LESSON8 as B, checked, load_stand_in, rl_budget_words
-    from lessons_lib.word_problems import load_word_problems, r1_rl_row, r1_sft_record
+    from lessons_lib.lesson8_stand_in import LESSON8 as B, checked, load_stand_in, rl_budget_words
+    from lessons_lib.worlds.words import load_word_problems, r1_rl_row, r1_sft_record
 
     start = time.perf_counter()
     model, tok, _ = load_stand_in()
@@ -94,8 +94,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import seed_bench
 
-    from lessons_lib.recipe import seed_effect
-    from lessons_lib.word_model import LESSON8, rl_budget_words
+    from lessons_lib.lesson4_recipe import seed_effect
+    from lessons_lib.lesson8_stand_in import LESSON8, rl_budget_words
 
     t0 = seed_bench.start()
     import json

@@ -30,7 +30,7 @@ def run(mode: str, seed: int, updates: int) -> dict:
     from lessons_lib.grpo import RLBudget, train_grpo
     from lessons_lib.lora import add_lora, lora_config, parameter_counts
     from lessons_lib.models import stand_in
-    from lessons_lib.r1 import measure, rl_dataset
+    from lessons_lib.worlds.chain_rl import measure, rl_dataset
     from lessons_lib.rewards import accuracy_reward, format_reward
     from lessons_lib.runtime import seed_everything
 

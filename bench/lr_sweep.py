@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seeds import train_and_measure  # noqa: E402
 
 from lessons_lib.runtime import quiet  # noqa: E402
-from lessons_lib.sft import lesson_budget  # noqa: E402
+from lessons_lib.lesson1_2_sft import lesson_budget  # noqa: E402
 
 DEFAULT = {"answer_only": [5e-4, 1e-3, 2e-3], "cot": [1e-3, 2e-3, 3e-3]}
 

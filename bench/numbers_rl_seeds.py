@@ -52,7 +52,7 @@ def brief(measured: dict) -> dict:
 def run(seed: int, n_per_level: int, samples: int) -> dict:
     from lessons_lib.grpo import train_grpo
     from lessons_lib.models import load
-    from lessons_lib.numbers_rl import RL_LEVELS, REWARD_WEIGHTS, REWARDS, curve, measure, rl_budget, rl_dataset
+    from lessons_lib.lesson3_r1_zero import RL_LEVELS, REWARD_WEIGHTS, REWARDS, curve, measure, rl_budget, rl_dataset
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import seed_everything
 
@@ -96,7 +96,7 @@ WIDE_LEVELS = ("4", "5")  # level 3 is a ceiling by k = 16 already (the base's c
 def wide(model_pairs: dict, n: int) -> dict:
     """pass@k, k = 1..256, of each model on the same n held-out problems per level of WIDE_LEVELS
     (seed 0)."""
-    from lessons_lib.numbers_rl import measure
+    from lessons_lib.lesson3_r1_zero import measure
 
     ks = (1, 2, 4, 8, 16, 32, 64, 128, 256)
     out = {}
@@ -115,7 +115,7 @@ def wide(model_pairs: dict, n: int) -> dict:
 def main(argv=None) -> int:
     import seed_bench
 
-    from lessons_lib.recipe import seed_effect
+    from lessons_lib.lesson4_recipe import seed_effect
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])

@@ -31,7 +31,7 @@ def main(argv):
 
     from lessons_lib.grpo import train_grpo
     from lessons_lib.models import load
-    from lessons_lib.numbers_rl import REWARDS, curve, measure, rl_budget, rl_dataset
+    from lessons_lib.lesson3_r1_zero import REWARDS, curve, measure, rl_budget, rl_dataset
 
     torch.set_num_threads(2)
     path, lr, updates, fw, cap, temp = argv[0], float(argv[1]), int(argv[2]), float(argv[3]), int(argv[4]), float(argv[5])

@@ -48,7 +48,7 @@ PER_STEP = {"1-4": 5, "5-6": 10, "7-8": 10}  # 20 problems per group
 
 def lineup(device: str = "cpu") -> tuple[dict, dict]:
     """({name: (model, tok, prompt_fn, reader)}, {name: groups it is sampled on})."""
-    from lessons_lib import boundary as B
+    from lessons_lib import lesson5_boundary as B
     from lessons_lib.formats import r1_zero_prompt
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
@@ -64,7 +64,7 @@ def lineup(device: str = "cpu") -> tuple[dict, dict]:
 
 
 def run_seed(seed: int, n: int, per_step: dict, models: dict, where: dict) -> tuple[dict, dict]:
-    from lessons_lib import boundary as B
+    from lessons_lib import lesson5_boundary as B
 
     held_out = {g: B.problems(per_step[g], steps=GROUPS[g], seed=seed) for g in GROUPS}
     counts, seconds = {}, {}
@@ -93,7 +93,7 @@ def over_seeds(rows: list[dict]) -> dict:
 
 def recount(seed: int, counts: dict, n: int, held_out_sizes: dict, seconds: dict) -> dict:
     """One seed's row (findings, claims, curves) from its stored counts: no sampling."""
-    from lessons_lib import boundary as B
+    from lessons_lib import lesson5_boundary as B
 
     f = B.findings(counts, groups=GROUPS)
     ks = tuple(k for k in B.KS if k <= n)

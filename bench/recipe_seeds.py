@@ -43,7 +43,7 @@ def _train_r1_zero(seed: int):
     from lessons_lib.grpo import rl_budget, train_grpo
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
     from lessons_lib.rewards import accuracy_reward, format_reward
     from lessons_lib.runtime import seed_everything
 
@@ -62,12 +62,13 @@ def accuracy_series(log: list[dict]) -> list[float]:
 
 
 def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 2) -> dict:
-    from lessons_lib import general, recipe
+    from lessons_lib.worlds import general
+    from lessons_lib import lesson4_recipe as recipe
     from lessons_lib.formats import sft_prompt
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import RL_STEP_COUNTS, rl_dataset
-    from lessons_lib.tasks import make_dataset
+    from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, rl_dataset
+    from lessons_lib.worlds.chain import make_dataset
 
     b = recipe.recipe_budget()
     seconds, rows = {}, {}
@@ -145,7 +146,7 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
 
 
 def targets(rows: dict, reach: dict) -> dict:
-    from lessons_lib.recipe import steps_mean
+    from lessons_lib.lesson4_recipe import steps_mean
 
     final, r1z, s1, cot = (rows["stage 4: final RL"], rows["R1-Zero (3)"],
                            rows["stage 1: cold-start SFT"], rows["CoT SFT (2)"])
@@ -165,7 +166,7 @@ def targets(rows: dict, reach: dict) -> dict:
 def main(argv=None) -> int:
     import torch
 
-    from lessons_lib.recipe import table_text
+    from lessons_lib.lesson4_recipe import table_text
     from lessons_lib.runtime import quiet
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

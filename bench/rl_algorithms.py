@@ -1,4 +1,4 @@
-"""Lesson 6 over seeds: every run of `lessons_lib.algorithms` (seven algorithms, three data runs) on
+"""Lesson 6 over seeds: every run of `lessons_lib.lesson6_algorithms` (seven algorithms, three data runs) on
 lesson 6's budget, each in a fresh process so its peak memory is its own.
 
     .venv/bin/python bench/rl_algorithms.py                     # seeds 0 1 2, 20 updates (about 25 min)
@@ -36,7 +36,7 @@ def one(name: str, seed: int, updates: int, table: bool) -> dict:
     import dataclasses
     import resource
 
-    from lessons_lib import algorithms as A
+    from lessons_lib import lesson6_algorithms as A
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import quiet
@@ -53,14 +53,14 @@ def one(name: str, seed: int, updates: int, table: bool) -> dict:
                state_mb=A.state_megabytes(model, name), summary=A.summary(counts), counts=counts,
                log=[{k: r[k] for k in LOG_KEYS if k in r} for r in run["log"]], prompts=run["prompts"])
     if table and name in A.ALGORITHMS:
-        from lessons_lib.recipe import table_row
+        from lessons_lib.lesson4_recipe import table_row
 
         row["table"] = table_row(model, tok, name, n_per_step=60, seed=0)
     return row
 
 
 def main() -> None:
-    from lessons_lib.algorithms import RUNS
+    from lessons_lib.lesson6_algorithms import RUNS
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--updates", type=int, default=20)

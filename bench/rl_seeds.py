@@ -86,7 +86,7 @@ def run_seed(seed: int, n_per_step: int, samples: int = 4, base=None, updates: i
     from lessons_lib.grpo import rl_budget, train_grpo
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import RL_STEP_COUNTS, measure, rl_dataset
+    from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, measure, rl_dataset
     from lessons_lib.rewards import accuracy_reward, format_reward
 
     budget = rl_budget()

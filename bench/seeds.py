@@ -25,11 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lessons_lib.evaluation import accuracy_by_steps  # noqa: E402
-from lessons_lib.formats import sft_prompt, to_records  # noqa: E402
+from lessons_lib.formats import sft_prompt
+from lessons_lib.worlds.chain import to_records  # noqa: E402
 from lessons_lib.models import new_tiny  # noqa: E402
 from lessons_lib.runtime import quiet, seed_everything  # noqa: E402
-from lessons_lib.sft import SFTBudget, lesson_budget, train_sft  # noqa: E402
-from lessons_lib.tasks import make_dataset  # noqa: E402
+from lessons_lib.lesson1_2_sft import SFTBudget, lesson_budget
+from lessons_lib.sft import train_sft  # noqa: E402
+from lessons_lib.worlds.chain import make_dataset  # noqa: E402
 
 
 def train_and_measure(fmt: str, seed: int, budget: SFTBudget, lr: float | None = None) -> dict:

@@ -36,8 +36,8 @@ OUT = Path(__file__).resolve().parent / "verifier_seeds.json"
 
 
 def one_seed(seed: int) -> dict:
-    from lessons_lib import thinking as T
-    from lessons_lib import verifiers as V
+    from lessons_lib import lesson7_thinking as T
+    from lessons_lib import lesson7_verifiers as V
     from lessons_lib.models import load, save
     from lessons_lib.paths import find_model
     from lessons_lib.rewards import accuracy_reward
@@ -93,7 +93,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = ap.parse_args(argv)
-    from lessons_lib.thinking import ThinkingBudget
+    from lessons_lib.lesson7_thinking import ThinkingBudget
 
     B = ThinkingBudget()
     data = json.loads(OUT.read_text()) if OUT.exists() else {}
@@ -109,7 +109,7 @@ def main(argv=None) -> None:
                     written=time.strftime("%Y-%m-%d %H:%M:%S"))
         OUT.write_text(json.dumps(data, indent=1))
         print(f"seed {seed} done in {time.time() - t0:.0f} s; wrote {OUT}", flush=True)
-    from lessons_lib.verifiers import seeds_text
+    from lessons_lib.lesson7_verifiers import seeds_text
 
     print(seeds_text(data))
 

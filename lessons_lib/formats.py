@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import re
 
-from .tasks import Problem
 
 # --- the tags ----------------------------------------------------------------------------------
 
@@ -54,41 +53,6 @@ COMPLETION_RE = re.compile(
     re.DOTALL)
 
 # --- the two notations of a step -----------------------------------------------------------------
-
-NOTATIONS = ("symbols", "words")
-WORD_VERBS = ("makes", "is")  # '04 plus 6 makes 10' or '04 plus 6 is 10'
-SYMBOL_STEP = re.compile(r"(\d{2})([+-])(\d)=(\d{2})")
-WORD_STEP = re.compile(rf"(\d{{2}}) (plus|minus) (\d) (?:{'|'.join(WORD_VERBS)}) (\d{{2}})")
-
-
-def question_text(problem: Problem, notation: str = "symbols") -> str:
-    """The question in a notation: '37+8-5' (symbols) or '37 plus 8 minus 5' (words)."""
-    if notation == "symbols":
-        return problem.question
-    if notation == "words":
-        return f"{problem.start:02d}" + "".join(
-            f" {'plus' if op == '+' else 'minus'} {x}" for op, x in problem.ops)
-    raise ValueError(f"unknown notation {notation!r}: choose one of {NOTATIONS}")
-
-
-def question_notation(problem: Problem) -> str:
-    """The language a problem is asked in, 'symbols' or 'words': half each, fixed by a hash of the
-    problem (salted, so it is independent of the train/test split)."""
-    import hashlib
-
-    h = hashlib.sha256(f"language-{problem.question}".encode()).digest()[0]
-    return NOTATIONS[h & 1]
-
-
-def ask(problem: Problem) -> str:
-    """The problem's question in its own language (question_notation)."""
-    return question_text(problem, question_notation(problem))
-
-
-def notation_of(thought: str) -> str:
-    """'symbols', 'words', 'mixed' (steps in both notations) or 'none' (no recognisable step)."""
-    s, w = bool(SYMBOL_STEP.search(thought)), bool(WORD_STEP.search(thought))
-    return "mixed" if s and w else "symbols" if s else "words" if w else "none"
 
 
 # --- prompts -------------------------------------------------------------------------------------
@@ -123,8 +87,8 @@ SENTENCE_TEMPLATE = (
 )
 
 
-def sft_prompt(problem: Problem | str) -> str:
-    """The prompt of lessons 1-2: 'Q: 37+8-5+9\\nA: ' (for a Problem, or a question's text)."""
+def sft_prompt(problem) -> str:
+    """The prompt of lessons 1-2: 'Q: 37+8-5+9\\nA: ' (for a problem, or a question's text)."""
     return f"Q: {problem if isinstance(problem, str) else problem.question}\nA: "
 
 
@@ -139,24 +103,6 @@ def short_prompt(question: str) -> str:
 
 
 # --- targets -------------------------------------------------------------------------------------
-
-def sft_target(problem: Problem, fmt: str) -> str:
-    """The completion the model is trained to write, in format `fmt` ('answer_only' or 'cot')."""
-    if fmt == "answer_only":
-        return f"{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
-    if fmt == "cot":
-        thoughts = " ".join(problem.worked_steps())
-        return f"{THINK_OPEN}{thoughts}{THINK_CLOSE}{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
-    raise ValueError(f"unknown format {fmt!r}: choose one of {FORMATS}")
-
-
-def to_records(problems: list[Problem], fmt: str) -> list[dict]:
-    """Prompt/completion records, the shape trl's SFTTrainer trains on with loss on completions."""
-    return [
-        {"prompt": sft_prompt(p), "completion": sft_target(p, fmt), "steps": p.steps,
-         "answer": p.answer}
-        for p in problems
-    ]
 
 
 # --- reading completions back (leniently: for measuring, not as a reward) -------------------------
@@ -195,11 +141,18 @@ def thought_text(completion: str, before_answer: bool = False) -> str:
     return TAG_RE.sub(" ", head).strip()
 
 
-_EQ_RE = re.compile(r"(\d+)([+-])(\d+)=(\d+)")
+MODES = ("think", "no_think")
 
 
-def parse_equations(thoughts: str) -> list[tuple[int, str, int, int]]:
-    """The equations 'a+b=c' / 'a-b=c' written in a thought, as (a, op, b, c) tuples."""
-    if not isinstance(thoughts, str):
-        return []
-    return [(int(a), op, int(b), int(c)) for a, op, b, c in _EQ_RE.findall(thoughts)]
+FLAGS = {"think": "/think", "no_think": "/no_think"}
+
+
+def _check_mode(mode) -> None:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: choose 'think' or 'no_think'")
+
+
+def mode_prompt(question: str, mode: str = "think") -> str:
+    """Lesson 3's prompt with the switch after the question: 'User: 37+8-5 /no_think'."""
+    _check_mode(mode)
+    return r1_zero_prompt(f"{question} {FLAGS[mode]}")

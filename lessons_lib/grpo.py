@@ -214,7 +214,7 @@ def check_reward_columns(reward_funcs, column_names) -> None:
                 raise ValueError(
                     f"the reward function {name} needs {p.name!r}, which trl passes only as a "
                     f"dataset column, but the dataset has the columns {list(column_names)}. Add a "
-                    f"{p.name!r} column (lessons_lib.r1.rl_dataset() has 'answer', 'steps' and 'language'), or "
+                    f"{p.name!r} column (lessons_lib.worlds.chain_rl.rl_dataset() has 'answer', 'steps' and 'language'), or "
                     f"give the parameter a default.")
         if not var_kw:
             unknown = sorted(passed - {p.name for p in params})
@@ -287,7 +287,7 @@ def train_grpo(model, tokenizer, dataset, reward_funcs, budget: RLBudget, reward
     _check_budget(budget, "train_grpo")
     if "prompt" not in dataset.column_names:
         raise ValueError(f"the dataset needs a 'prompt' column; it has {dataset.column_names}. "
-                         "Build it with lessons_lib.r1.rl_dataset().")
+                         "Build it with lessons_lib.worlds.chain_rl.rl_dataset().")
     check_reward_columns(reward_funcs, dataset.column_names)
     args = grpo_config(budget, seed=seed, device=device, reward_weights=reward_weights, **extra)
     trainer = grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks, device, fast_sampler,

@@ -279,3 +279,18 @@ def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = 
             print(f"{name} could not be loaded ({why})")
             print(f"Using a stand-in instead: {notes}.")
         return model.to(device), tok, f"stand-in for {name}: {notes}"
+
+
+def save_run(model, tokenizer, log_history: list, snapshots: dict, folder, trained: bool):
+    """Save a trained RL run (the model, trl's log and the snapshots) to `folder` and return it;
+    with `trained=False` (the notebook loaded the shipped run) write nothing and return None, so a
+    workshop that skips training never copies the shipped model into models/."""
+    import json
+    from pathlib import Path
+
+    if not trained:
+        return None
+    out = save(model, tokenizer, Path(folder))
+    (out / "log_history.json").write_text(json.dumps(log_history))
+    (out / "snapshots.json").write_text(json.dumps(snapshots))
+    return out

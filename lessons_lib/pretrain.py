@@ -1,4 +1,4 @@
-"""Pretraining lesson 3's base model on the synthetic web corpus (lessons_lib.corpus).
+"""Pretraining lesson 3's base model on the synthetic web corpus (lessons_lib.worlds.chain_corpus).
 
 Plain next-token prediction on every token of every page, through trl's SFTTrainer with a text
 dataset (with no prompt/completion split, SFTTrainer is a language-model trainer). The result is a
@@ -60,30 +60,6 @@ class PretrainBudget:
         return dataclasses.replace(self, updates=8, batch_size=4)
 
 
-def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks=None,
-                  stop_after: int | None = None, **extra):
-    """(model, tokenizer, trainer): a tiny model pretrained from scratch on the corpus.
-
-    Deterministic in `seed` and `budget` (PretrainBudget() when None). `stop_after=n` runs only the
-    first n updates of the same schedule (the reproduction test compares them with the shipped
-    model's log). `extra` overrides SFTConfig fields (e.g. `logging_steps`, `output_dir`).
-    """
-    from .corpus import pages
-    from .models import new_tiny
-
-    b = PretrainBudget() if budget is None else budget
-    if not isinstance(b, PretrainBudget):
-        raise TypeError(f"budget must be a PretrainBudget, got {type(b).__name__} ({b!r}); "
-                        "e.g. dataclasses.replace(PretrainBudget(), updates=100)")
-    check_stop_after(stop_after, b)
-    model, tok = new_tiny(seed=seed, max_position_embeddings=b.max_positions,
-                          num_hidden_layers=b.num_hidden_layers)
-    texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,
-                  tokenizer=tok)
-    extra.setdefault("logging_steps", max(1, b.updates // 60))
-    return train_on_texts(model, tok, texts, b, seed, callbacks, stop_after, **extra)
-
-
 def check_stop_after(stop_after, b: PretrainBudget) -> None:
     """`stop_after` is None or a whole number of updates within the budget's schedule."""
     if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
@@ -126,15 +102,3 @@ class _StopAfter(TrainerCallback):
             control.should_training_stop = True
 
 
-def base_card(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6)) -> dict:
-    """What the base model does with the R1-Zero template (lessons_lib.r1.measure), and, for
-    comparison, its greedy accuracy with the short prompt the corpus uses (formats.short_prompt,
-    'problem: 37+8-5\\n', and the same question in words), reading the last number it writes: can it
-    reason at all, before any RL?"""
-    from .r1 import measure, short_prompt_accuracy
-
-    card = measure(model, tokenizer, n_per_step=n_per_step, steps=steps)
-    card["short_prompt_greedy_by_steps"] = short_prompt_accuracy(model, tokenizer, steps, n_per_step)
-    card["short_prompt_words_greedy_by_steps"] = short_prompt_accuracy(model, tokenizer, steps, n_per_step,
-                                                                       notation="words")
-    return card

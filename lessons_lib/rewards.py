@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, ANSWER_RE, COMPLETION_RE, TAG_RE, THINK_CLOSE, THINK_OPEN,
-)
+from .formats import ANSWER_CLOSE, ANSWER_OPEN, ANSWER_RE, COMPLETION_RE, TAG_RE, THINK_CLOSE, THINK_OPEN
 
 _ONE_INTEGER = re.compile(r"\s*([0-9]{1,3})\s*")
 
@@ -79,25 +77,6 @@ def per_row(completions, column, name: str, score) -> list:
     return [None if v is None else score(c, v) for c, v in zip(completions, values)]
 
 
-def language_reward(completions, language, **kwargs) -> list[float | None]:
-    """DeepSeek-R1's language-consistency reward, in the toy world: the share of the thought's
-    steps written in the notation the question was asked in (`language`, a dataset column:
-    'symbols' or 'words'), from 0 to 1.
-
-    0.0 for a completion not in the format (parse_completion) or whose thought holds no step: a
-    thought cannot be consistent by saying nothing. None (no score: trl leaves it out of the sum)
-    for a row whose `language` is None, such as a general request that needs no thought.
-    """
-    from .thoughts import language_share
-
-    def score(completion, lang):
-        parsed = parse_completion(completion)
-        share = language_share(parsed[0], lang) if parsed else None
-        return float(share) if share is not None else 0.0
-
-    return per_row(completions, language, "language_reward", score)
-
-
 def _layout_reward(completions, answer_pattern: re.Pattern) -> list[float]:
     """1.0 for each completion that is exactly <think>…</think><answer>…</answer> with an answer
     matching `answer_pattern` in full, else 0.0."""
@@ -150,7 +129,7 @@ def answer_block(completion) -> str | None:
 
 def _gold_text(truth) -> str | None:
     """A true answer as text: a number, or a GSM8K solution (its '#### N' line is the answer)."""
-    from .word_problems import gsm8k_final
+    from .rewards import gsm8k_final
 
     if isinstance(truth, bool) or truth is None:
         return None
@@ -204,3 +183,15 @@ def math_verify_reward(completions, answer, **kwargs) -> list[float]:
                          f"{len(completions)} completion(s) and {answer!r:.80}")
     return [1.0 if math_verify_correct(answer_block(c) or "", truth) else 0.0
             for c, truth in zip(completions, answer)]
+
+
+def gsm8k_final(answer: str) -> str | None:
+    """The final answer of a GSM8K solution: the text after its last `####`, commas removed."""
+    if not isinstance(answer, str):
+        return None
+    lines = [line for line in answer.strip().splitlines() if "####" in line]
+    m = _FINAL.search(lines[-1]) if lines else None
+    return m.group(1).replace(",", "").strip() if m else None
+
+
+_FINAL = re.compile(r"####\s*(.+?)\s*$")

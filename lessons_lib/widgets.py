@@ -19,42 +19,26 @@ import torch
 from transformers import TrainerCallback
 
 from .evaluation import generate
-from .formats import ask, r1_zero_prompt
-from .rewards import accuracy_reward, format_reward
-
-
-class ChainView:
-    """What Snapshots needs of a world (the chain world's): the question asked, its R1-Zero prompt,
-    the true answer, and (correct, format) scores of completions, one problem per completion."""
-
-    ask = staticmethod(ask)
-
-    @staticmethod
-    def prompt(problem) -> str:
-        return r1_zero_prompt(ask(problem))
-
-    @staticmethod
-    def truth(problem) -> int:
-        return problem.answer
-
-    @staticmethod
-    def score(completions, problems):
-        return accuracy_reward(completions, [p.answer for p in problems]), format_reward(completions)
 
 
 class Snapshots(TrainerCallback):
     """Sample `samples` completions per problem after each update in `at_updates` (0 = before
-    training). `taken` maps the update to the rows of that snapshot. `view` says how the world
-    asks and scores (ChainView; lessons_lib.numbers_rl.NumbersView for the numbers game)."""
+    training). `taken` maps the update to the rows of that snapshot. `world` (a worlds.World: CHAIN
+    or NUMBERS) says how the problems are asked and scored."""
 
     def __init__(self, tokenizer, problems, at_updates, samples: int = 4, max_new_tokens: int = 96,
-                 temperature: float = 1.0, seed: int = 0, view=ChainView):
+                 temperature: float = 1.0, seed: int = 0, world=None):
+        from .worlds import World
+
+        if not isinstance(world, World):
+            raise TypeError(f"Snapshots needs world=..., the world its problems come from "
+                            f"(lessons_lib.worlds.get('chain') or get('numbers')), got {world!r}")
         if not problems:
             raise ValueError("Snapshots needs at least one problem")
         self.tok, self.problems, self.at = tokenizer, list(problems), sorted(set(at_updates))
         self.samples, self.max_new_tokens, self.temperature, self.seed = (
             samples, max_new_tokens, temperature, seed)
-        self.view = view
+        self.world = world
         self.taken: dict[int, list[dict]] = {}
 
     def take(self, model, update: int) -> None:
@@ -64,14 +48,14 @@ class Snapshots(TrainerCallback):
         different RL completions from the same run without them.
         """
         was_training = model.training
-        prompts = [self.view.prompt(p) for p in self.problems]
+        prompts = [self.world.prompt(p) for p in self.problems]
         with torch.random.fork_rng():
             outs = generate(model, self.tok, prompts, self.max_new_tokens, do_sample=True,
                             temperature=self.temperature, num_return_sequences=self.samples,
                             seed=self.seed + update)
-        acc, fmt = self.view.score(outs, [p for p in self.problems for _ in range(self.samples)])
+        acc, fmt = self.world.score(outs, [p for p in self.problems for _ in range(self.samples)])
         self.taken[update] = [
-            dict(question=self.view.ask(p), answer=self.view.truth(p),
+            dict(question=self.world.ask(p), answer=self.world.truth(p),
                  completions=[(outs[k], acc[k], fmt[k])
                               for k in range(i * self.samples, (i + 1) * self.samples)])
             for i, p in enumerate(self.problems)]

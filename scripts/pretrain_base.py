@@ -24,7 +24,8 @@ def main(argv=None) -> int:
     import dataclasses
 
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.pretrain import PretrainBudget, base_card, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget
+    from lessons_lib.worlds.chain_corpus import base_card, pretrain_base
     from lessons_lib.runtime import quiet
 
     default = PretrainBudget()

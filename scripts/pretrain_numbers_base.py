@@ -5,7 +5,7 @@
     .venv/bin/python scripts/pretrain_numbers_base.py --updates 60 --out /tmp/probe --diagnose 10
 
 One script makes both bases: `--no-backtrack` writes the corpus without verification and
-backtracking (lessons_lib.numbers_corpus.CorpusKnobs, backtrack=False), the same number of tokens
+backtracking (lessons_lib.worlds.numbers_corpus.CorpusKnobs, backtrack=False), the same number of tokens
 otherwise. It saves the model, the tokenizer, `log_history.json` (the loss curve) and `card.json`
 (the command, seed, updates, seconds, final loss, parameter count, and numbers_corpus.diagnose on
 held-out problems of each level). Deterministic in the seed: the same command gives the same model.
@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def main(argv=None) -> int:
-    from lessons_lib.numbers_corpus import CorpusKnobs, budget
+    from lessons_lib.worlds.numbers_corpus import CorpusKnobs, budget
 
     default = budget()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,8 +48,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     from lessons_lib.models import n_params, save
-    from lessons_lib.numbers_corpus import diagnose, pretrain_numbers_base
-    from lessons_lib.numbers_game import LEVELS, make_problems
+    from lessons_lib.worlds.numbers_corpus import diagnose, pretrain_numbers_base
+    from lessons_lib.worlds.numbers import LEVELS, make_problems
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import quiet
 

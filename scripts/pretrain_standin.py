@@ -3,7 +3,7 @@
     .venv/bin/python scripts/pretrain_standin.py                    # -> data/checkpoints/08_standin
     .venv/bin/python scripts/pretrain_standin.py --out models/my_standin --seed 1
 
-It trains the tokenizer, pretrains the model (lessons_lib.word_model.StandInRecipe) and writes the
+It trains the tokenizer, pretrains the model (lessons_lib.lesson8_stand_in.StandInRecipe) and writes the
 model, the tokenizer, `log_history.json` (the loss curve) and `card.json`: the recipe, the seconds
 it took, the losses, and what the model does on held-out stories before any fine-tuning (greedy,
 prompted the way it was pretrained, 'Question: ...\\nAnswer:', its '#### N' line read by
@@ -28,8 +28,9 @@ def held_out_card(model, tok, n: int = 90) -> dict:
     """Greedy accuracy on `n` held-out stories: prompted as in pretraining, and under R1-Zero's template."""
     from lessons_lib.evaluation import generate
     from lessons_lib.rewards import math_verify_correct, math_verify_reward
-    from lessons_lib.word_model import pretraining_text
-    from lessons_lib.word_problems import gsm8k_final, r1_rl_row, toy_word_problems
+    from lessons_lib.lesson8_stand_in import pretraining_text
+    from lessons_lib.rewards import gsm8k_final
+    from lessons_lib.worlds.words import r1_rl_row, toy_word_problems
 
     rows = toy_word_problems(n, split="test")
     truth = [gsm8k_final(r["answer"]) for r in rows]
@@ -48,7 +49,7 @@ def main(argv=None) -> int:
 
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import quiet
-    from lessons_lib.word_model import ARCH, STANDIN, StandInRecipe, pretrain_stand_in
+    from lessons_lib.lesson8_stand_in import ARCH, STANDIN, StandInRecipe, pretrain_stand_in
 
     default = StandInRecipe()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -27,7 +27,7 @@ import torch  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from lessons_lib.models import new_tiny, save  # noqa: E402
-from lessons_lib.tasks import Problem  # noqa: E402
+from lessons_lib.worlds.chain import Problem  # noqa: E402
 from lessons_lib.tokenizer import build_tokenizer  # noqa: E402
 
 torch.set_num_threads(1)

@@ -1,11 +1,11 @@
-"""Lesson 6's runs (lessons_lib.algorithms): the same prompts for every algorithm, Kimi's data
+"""Lesson 6's runs (lessons_lib.lesson6_algorithms): the same prompts for every algorithm, Kimi's data
 orders, dynamic sampling, and the counted memory."""
 import dataclasses
 from collections import Counter
 
 import pytest
 
-from lessons_lib import algorithms as A
+from lessons_lib import lesson6_algorithms as A
 from lessons_lib.exercises import check_prioritised_sampler
 from lessons_lib.grpo import RLBudget
 from lessons_lib.models import load

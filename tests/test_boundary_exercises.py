@@ -16,8 +16,7 @@ import pytest
 
 from lessons_lib.evaluation import pass_at_k
 from lessons_lib.exercises import (
-    _maj_simulated, _pass_brute, _pass_cases, check_added_reasoning, check_majority_prediction,
-    check_pass_at_k,
+    _maj_simulated, _pass_brute, _pass_cases, check_added_reasoning, check_majority_prediction, check_pass_at_k,
 )
 
 from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
@@ -265,7 +264,7 @@ ONE_PROBLEM = (counts([0] + [40] * 19), counts([30] + [200] * 19))
 
 
 def figures(base, rl, K=256, kind="path"):
-    from lessons_lib.boundary import crossover
+    from lessons_lib.pass_at_k import crossover
     row = crossover(base, rl, ks=(K,), kind=kind)["rows"][0]
     return row
 

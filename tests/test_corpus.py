@@ -1,4 +1,4 @@
-"""Tests of lessons_lib.corpus: the base model's web corpus, its documents, notations and slips."""
+"""Tests of lessons_lib.worlds.chain_corpus: the base model's web corpus, its documents, notations and slips."""
 import random
 import re
 
@@ -6,14 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.corpus import (
+from lessons_lib.worlds.chain_corpus import (
     MIX, document, documents, pages, solve_with_slips, step_text, worked_thoughts,
 )
-from lessons_lib.formats import (
-    NOTATIONS, R1_ZERO_TEMPLATE, SYMBOL_STEP, TEMPLATE, WORD_STEP, notation_of, short_prompt,
-)
-from lessons_lib.tasks import MODULUS, parse_question, random_problem, split_of
-from lessons_lib.thoughts import steps_in
+from lessons_lib.worlds.chain import NOTATIONS, SYMBOL_STEP, WORD_STEP, notation_of
+from lessons_lib.formats import R1_ZERO_TEMPLATE, TEMPLATE, short_prompt
+from lessons_lib.worlds.chain import MODULUS, parse_question, random_problem, split_of
+from lessons_lib.worlds.chain_thoughts import steps_in
 
 # a toy-world question, in symbols or in words: 37+8-5, 37 plus 8 minus 5
 QUESTION = re.compile(r"[0-9]{2}(?:(?:[+-]| plus | minus )[0-9](?![0-9]))+")
@@ -57,7 +56,7 @@ def test_worked_documents_end_on_the_answer_without_slips():
 def test_questions_come_in_both_notations_and_working_mostly_follows_them():
     """Half the questions are asked in words; the working that answers one is written in the
     question's notation FOLLOW of the time (and in the other notation the rest)."""
-    from lessons_lib.corpus import FOLLOW
+    from lessons_lib.worlds.chain_corpus import FOLLOW
 
     asked, same = [], []
     for doc in docs_of("dialogue", n=600) + docs_of("worked", n=600):
@@ -299,7 +298,8 @@ def test_pretrain_budget_has_every_setting():
 def pretrained(tmp_path_factory):
     import dataclasses
 
-    from lessons_lib.pretrain import PretrainBudget, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget
+    from lessons_lib.worlds.chain_corpus import pretrain_base
 
     budget = dataclasses.replace(PretrainBudget(), updates=2, batch_size=2)
     return pretrain_base(budget, output_dir=str(tmp_path_factory.mktemp("base")))

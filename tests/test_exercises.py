@@ -13,14 +13,12 @@ import pytest
 
 import lessons_lib.evaluation as evaluation
 from lessons_lib.exercises import (
-    EXACT_MATCH_CASES, FORMAT_CASES, check_cot_target, check_coverage_prediction,
-    check_exact_match, check_extra_tokens, check_first_reaching, check_format_reward,
-    check_memorisation_gap, check_neighbour_prediction, check_prefix_prediction, check_solver,
-    check_temperature_prediction, check_token_count,
+    EXACT_MATCH_CASES, FORMAT_CASES, check_cot_target, check_coverage_prediction, check_exact_match, check_extra_tokens, check_first_reaching, check_format_reward, check_memorisation_gap, check_neighbour_prediction, check_prefix_prediction, check_solver, check_temperature_prediction, check_token_count,
 )
-from lessons_lib.formats import extract_answer, sft_target
+from lessons_lib.formats import extract_answer
+from lessons_lib.worlds.chain import sft_target
 from lessons_lib.rewards import accuracy_reward, format_reward
-from lessons_lib.tasks import Problem, make_dataset, make_problems, parse_question, split_of
+from lessons_lib.worlds.chain import Problem, make_dataset, make_problems, parse_question, split_of
 
 from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 
@@ -118,7 +116,7 @@ def test_check_coverage_prediction_accepts_a_close_prediction(capsys):
 
 def test_check_coverage_prediction_reads_the_lesson_budget(capsys):
     """The counts can come straight from lesson_budget() (a read-only mapping)."""
-    from lessons_lib.sft import lesson_budget
+    from lessons_lib.lesson1_2_sft import lesson_budget
     assert check_coverage_prediction(0.75, 5e-5, lesson_budget().train_problems) is True
     verdict(capsys, True, "700 / ")
 

@@ -8,11 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons_lib.formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, COMPLETION_RE, FORMATS, NOTATIONS, R1_ZERO_TEMPLATE, SYMBOL_STEP,
-    TAG_RE, TEMPLATE, THINK_CLOSE, THINK_OPEN, WORD_STEP, extract_answer, notation_of,
-    parse_equations, r1_zero_prompt, sft_prompt, sft_target, short_prompt, thought_text, to_records,
+    ANSWER_CLOSE, ANSWER_OPEN, COMPLETION_RE, FORMATS, R1_ZERO_TEMPLATE, TAG_RE, TEMPLATE, THINK_CLOSE, THINK_OPEN, extract_answer, r1_zero_prompt, sft_prompt, short_prompt, thought_text,
 )
-from lessons_lib.tasks import make_problems
+from lessons_lib.worlds.chain import (
+    NOTATIONS, SYMBOL_STEP, WORD_STEP, notation_of, parse_equations, sft_target, to_records,
+)
+from lessons_lib.worlds.chain import make_problems
 
 
 def test_prompt_of_known_problem(known_problem):

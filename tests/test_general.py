@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.general import KINDS, general_reply, general_reward, records, requests
+from lessons_lib.worlds.general import KINDS, general_reply, general_reward, records, requests
 from lessons_lib.formats import r1_zero_prompt
-from lessons_lib.tasks import parse_question, split_of
+from lessons_lib.worlds.chain import parse_question, split_of
 
 # (completion, reward for the target 'hello', why): any target works the same way
 CASES = [

@@ -10,7 +10,7 @@ from datasets import Dataset
 from lessons_lib.grpo import (
     LOSS_TYPES, MAX_RL_UPDATES, RLBudget, check_reward_columns, grpo_config, rl_budget, train_grpo,
 )
-from lessons_lib.r1 import rl_dataset
+from lessons_lib.worlds.chain_rl import rl_dataset
 from lessons_lib.rewards import accuracy_reward, format_reward
 
 B = RLBudget()

@@ -1,7 +1,7 @@
 """Lesson 7's exercise checks: each accepts a right answer and turns down wrong ones with a hint that
 does not give the answer away."""
-from lessons_lib import thinking as T
-from lessons_lib import verifiers as V
+from lessons_lib import lesson7_thinking as T
+from lessons_lib import lesson7_verifiers as V
 from lessons_lib.exercises import check_budget_cap, check_fooling, check_hardened, check_process_reward
 from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 
@@ -46,7 +46,7 @@ def test_process_reward_check(capsys):
     assert "paid too much" in capsys.readouterr().out
 
     def counts_steps(completions, question, **kw):  # pays for every step written, right or not
-        from lessons_lib.thoughts import steps_in
+        from lessons_lib.worlds.chain_thoughts import steps_in
         from lessons_lib.rewards import parse_completion
         out = []
         for c in completions:

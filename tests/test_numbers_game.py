@@ -11,11 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons_lib.numbers_corpus import CorpusKnobs, document, hypothesis, pages, search
-from lessons_lib.numbers_game import (
-    LEVELS, Level, Problem, chain_expression, check_expression, level_pool, make_problems,
-    numbers_reward, parse_expression, question_notation, read_thought, split_of, thought_of,
-    thought_stats, try_report,
+from lessons_lib.worlds.numbers_corpus import CorpusKnobs, document, hypothesis, pages, search
+from lessons_lib.worlds.numbers import (
+    LEVELS, Level, Problem, chain_expression, check_expression, level_pool, make_problems, numbers_reward, parse_expression, question_notation, read_thought, split_of, thought_of, thought_stats, try_report,
 )
 from lessons_lib.paths import CHECKPOINTS
 
@@ -273,7 +271,7 @@ NO_BACKTRACK = CHECKPOINTS / "03_numbers_base_no_backtrack"
 @pytest.mark.skipif(not (BASE / "log_history.json").exists(), reason="no numbers base shipped yet")
 def test_pretraining_reproduces_the_shipped_first_losses(tmp_path):
     """Same seed, same corpus, same schedule: the first logged losses match the shipped run's."""
-    from lessons_lib.numbers_corpus import budget, pretrain_numbers_base
+    from lessons_lib.worlds.numbers_corpus import budget, pretrain_numbers_base
 
     card = json.loads((BASE / "card.json").read_text())
     shipped = {r["step"]: r["loss"] for r in json.loads((BASE / "log_history.json").read_text())
@@ -313,7 +311,7 @@ def test_shipped_base_without_backtracking_never_checks():
 
 
 def test_format_reward_of_the_numbers_game():
-    from lessons_lib.numbers_game import numbers_format_reward
+    from lessons_lib.worlds.numbers import numbers_format_reward
 
     got = numbers_format_reward([GOOD, "<think>x</think><answer>(7*9)-8</answer>",
                                  "<think>x</think><answer>47 or so</answer>", "<answer>47</answer>",

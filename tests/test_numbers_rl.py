@@ -1,4 +1,4 @@
-"""lessons_lib.numbers_rl (R1-Zero in the numbers game): the RL rows, the rewards and the behaviours
+"""lessons_lib.lesson3_r1_zero (R1-Zero in the numbers game): the RL rows, the rewards and the behaviours
 they log through trl, Spearman's correlation and the curve read off a log, the measurement, the
 snapshots' view, and lesson 3's exercise checks."""
 import dataclasses
@@ -6,12 +6,11 @@ import dataclasses
 import pytest
 
 from lessons_lib.exercises import (
-    CHECKER_CASES, CHECKER_NUMBERS, CHECKER_TARGET, check_behaviour_prediction, check_curve_reaching,
-    check_numbers_checker,
+    CHECKER_CASES, CHECKER_NUMBERS, CHECKER_TARGET, check_behaviour_prediction, check_curve_reaching, check_numbers_checker,
 )
-from lessons_lib.numbers_game import check_expression, numbers_reward, prompt, split_of, Problem
-from lessons_lib.numbers_rl import (
-    REWARDS, NumbersView, accuracy, behaviours, curve, measure, rl_budget, rl_dataset, spearman,
+from lessons_lib.worlds.numbers import NUMBERS, check_expression, numbers_reward, prompt, split_of, Problem
+from lessons_lib.lesson3_r1_zero import (
+    REWARDS, accuracy, behaviours, curve, measure, rl_budget, rl_dataset, spearman,
 )
 
 GOOD = "<think>9*3=27 27-8=19 19 vs 47 != no, back. 7*8=56 56-9=47 47 vs 47 = yes</think><answer>(7*8)-9</answer>"
@@ -83,12 +82,12 @@ def test_snapshots_with_the_numbers_view(tiny):
 
     model, tok = tiny
     p = Problem((3, 7, 9, 8), 47)
-    snaps = Snapshots(tok, [p], [0], samples=2, max_new_tokens=6, view=NumbersView)
+    snaps = Snapshots(tok, [p], [0], samples=2, max_new_tokens=6, world=NUMBERS)
     snaps.take(model, 0)
     row = snaps.taken[0][0]
-    assert row["answer"] == 47 and row["question"] == NumbersView.ask(p) and len(row["completions"]) == 2
+    assert row["answer"] == 47 and row["question"] == NUMBERS.ask(p) and len(row["completions"]) == 2
     assert "answer 47" in snapshot_table(snaps)
-    assert NumbersView.score([GOOD], [p]) == ([1.0], [1.0])
+    assert NUMBERS.score([GOOD], [p]) == ([1.0], [1.0])
 
 
 def test_grpo_logs_the_behaviours_through_trl(fresh_tiny):

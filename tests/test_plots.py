@@ -7,12 +7,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from lessons_lib.plots import (
-    LivePlot,
-    _smoothed,
-    compare_metrics,
-    panel_grid,
-    plot_accuracy_by_steps,
-    plot_metrics,
+    LivePlot, _smoothed, compare_metrics, panel_grid, plot_accuracy_by_steps, plot_metrics,
 )
 
 # --- _smoothed ---------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def card():
 
 
 def test_short_pretraining_is_deterministic_and_stops_on_schedule(tmp_path):
-    from lessons_lib.pretrain import PretrainBudget, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget
+    from lessons_lib.worlds.chain_corpus import pretrain_base
 
     small = PretrainBudget().smoke()
     assert (small.updates, small.batch_size) == (8, 4)
@@ -62,7 +63,8 @@ def test_first_steps_reproduce_the_shipped_log(shipped_log, tmp_path):
     One logging interval, the mean loss of the first few dozen updates, already depends on the
     corpus, the initial weights, the batches' order and the schedule.)
     """
-    from lessons_lib.pretrain import PretrainBudget, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget
+    from lessons_lib.worlds.chain_corpus import pretrain_base
 
     shipped = _losses(shipped_log)
     first = sorted(shipped)[:1]  # one logging interval (a few dozen updates)
@@ -121,7 +123,8 @@ def test_pretrain_budget_is_checked(change, exc, match):
 def test_pretrain_base_checks_its_arguments_before_training():
     import dataclasses
 
-    from lessons_lib.pretrain import PretrainBudget, pretrain_base
+    from lessons_lib.pretrain import PretrainBudget
+    from lessons_lib.worlds.chain_corpus import pretrain_base
 
     with pytest.raises(TypeError, match=r"budget must be a PretrainBudget, got dict"):
         pretrain_base(dict(updates=8))

@@ -1,10 +1,11 @@
-"""Tests of lessons_lib.r1: the RL prompts, the loose answer, and the lesson-3 measurements."""
+"""Tests of lessons_lib.worlds.chain_rl: the RL prompts, the loose answer, and the lesson-3 measurements."""
 import pytest
 
-import lessons_lib.r1 as r1
-from lessons_lib.formats import question_notation, r1_zero_prompt
-from lessons_lib.r1 import RL_STEP_COUNTS, loose_answer, measure, rl_dataset
-from lessons_lib.tasks import parse_question, split_of
+import lessons_lib.worlds.chain_rl as r1
+from lessons_lib.worlds.chain import question_notation
+from lessons_lib.formats import r1_zero_prompt
+from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, loose_answer, measure, rl_dataset
+from lessons_lib.worlds.chain import parse_question, split_of
 
 
 def question_of(prompt):
@@ -177,8 +178,8 @@ def test_measure_rejects_bad_arguments(tiny, kwargs, match):
 
 def test_short_prompt_accuracy_reads_the_last_number(monkeypatch):
     """It asks with the corpus head and scores the last number written, per step count."""
-    from lessons_lib import r1
-    from lessons_lib.tasks import parse_question
+    from lessons_lib.worlds import chain_rl as r1
+    from lessons_lib.worlds.chain import parse_question
 
     seen = []
 

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib import recipe
+from lessons_lib import lesson4_recipe as recipe
 from lessons_lib.exercises import (
     LANGUAGE_CASES, check_language_reward, check_rejection_filter, check_weight_prediction,
 )
-from lessons_lib.rewards import accuracy_reward, format_reward, language_reward
+from lessons_lib.rewards import accuracy_reward, format_reward
+from lessons_lib.worlds.chain_thoughts import language_reward
 
 GOOD_WORDS = "<think>37 plus 8 makes 45, 45 minus 5 is 40</think><answer>40</answer>"
 GOOD_SYMBOLS = "<think>37+8=45 45-5=40</think><answer>40</answer>"
@@ -90,8 +91,8 @@ class _Fixed:
 
 def test_rejection_sample_counts_and_keeps(monkeypatch):
     from lessons_lib import evaluation
-    from lessons_lib.formats import question_notation
-    from lessons_lib.tasks import Problem
+    from lessons_lib.worlds.chain import question_notation
+    from lessons_lib.worlds.chain import Problem
 
     problems = [Problem(37, (("+", 8), ("-", 5))), Problem(10, (("+", 1),))]
     def fake(model, tok, prompts, max_new_tokens, **kw):
@@ -177,7 +178,7 @@ def test_sft_from_base_refuses_no_records():
 
 
 def test_seed_effect_needs_every_seed_and_more_than_the_spread():
-    from lessons_lib.recipe import seed_effect
+    from lessons_lib.lesson4_recipe import seed_effect
 
     big = seed_effect([0.95, 0.97, 0.96], [0.70, 0.68, 0.72])
     assert big["exceeds"] and abs(big["mean"] - 0.26) < 1e-9 and abs(big["spread"] - 0.04) < 1e-9

@@ -86,7 +86,7 @@ def test_configs_parse_with_the_settings_the_lesson_describes():
 def test_sft_recipe_trains_lora_on_a_local_file_and_saves_the_adapter(tiny_qwen, tmp_path):
     import json
 
-    from lessons_lib.word_problems import toy_word_problems
+    from lessons_lib.worlds.words import toy_word_problems
 
     data = tmp_path / "problems.jsonl"  # a local dataset in GSM8K's format, as a learner may bring
     data.write_text("".join(json.dumps({"question": r["question"], "answer": r["answer"]}) + "\n"

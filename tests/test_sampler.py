@@ -61,7 +61,7 @@ def test_greedy_on_the_trained_base_with_rows_ending_at_different_lengths(tokeni
     the batch along the way (the sampler's compaction) before the last ones end."""
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
 
     model, tok = load(CHECKPOINTS / "03_base")
     ds = rl_dataset(6, seed=3)

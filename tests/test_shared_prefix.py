@@ -27,7 +27,7 @@ def trainer(tmp_path_factory):
     from conftest import TINY_KW
 
     from lessons_lib.models import new_tiny
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
 
     model, tok = new_tiny(seed=0, **dict(TINY_KW, num_hidden_layers=2))
     args = grpo_config(RLBudget().smoke(), output_dir=str(tmp_path_factory.mktemp("sp")))
@@ -90,7 +90,7 @@ def trainer_at_07(tmp_path_factory):
     from conftest import TINY_KW
 
     from lessons_lib.models import new_tiny
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
 
     model, tok = new_tiny(seed=0, **dict(TINY_KW, num_hidden_layers=2))
     budget = dataclasses.replace(RLBudget().smoke(), temperature=0.7)

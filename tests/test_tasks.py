@@ -1,4 +1,4 @@
-"""Tests of lessons_lib.tasks: the problems, their answers, the train/test split and input checks."""
+"""Tests of lessons_lib.worlds.chain: the problems, their answers, the train/test split and input checks."""
 import random
 import re
 from collections import Counter
@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.tasks import (
-    MAX_STEPS, MIN_STEPS, MODULUS, Problem, make_dataset, make_problems, parse_question,
-    random_problem, split_of,
+from lessons_lib.worlds.chain import (
+    MAX_STEPS, MIN_STEPS, MODULUS, Problem, make_dataset, make_problems, parse_question, random_problem, split_of,
 )
 
 starts = st.integers(0, MODULUS - 1)

@@ -4,9 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib import thinking as T
-from lessons_lib.formats import ask
-from lessons_lib.tasks import make_problems
+from lessons_lib import lesson7_thinking as T
+from lessons_lib import formats as F
+from lessons_lib.worlds import chain_thoughts as CT
+from lessons_lib.worlds import chain_rl as C
+from lessons_lib.worlds.chain import ask
+from lessons_lib.worlds.chain import make_problems
 from lessons_lib.widgets import chat, chat_html, stream_reply
 
 THOUGHT = " <think>37+8=45 45-5=40</think><answer>40</answer>"
@@ -14,10 +17,10 @@ EMPTY = " <think></think><answer>40</answer>"
 
 
 def test_mode_prompt_puts_the_flag_after_the_question():
-    assert T.mode_prompt("37+8", "no_think").endswith("User: 37+8 /no_think\nAssistant:")
-    assert T.mode_prompt("37+8").endswith("User: 37+8 /think\nAssistant:")
+    assert F.mode_prompt("37+8", "no_think").endswith("User: 37+8 /no_think\nAssistant:")
+    assert F.mode_prompt("37+8").endswith("User: 37+8 /think\nAssistant:")
     with pytest.raises(ValueError, match="think' or 'no_think"):
-        T.mode_prompt("37+8", "fast")
+        F.mode_prompt("37+8", "fast")
 
 
 @pytest.mark.parametrize("completion, think, no_think", [
@@ -29,13 +32,13 @@ def test_mode_prompt_puts_the_flag_after_the_question():
     (None, False, False),
 ])
 def test_obeys(completion, think, no_think):
-    assert T.obeys(completion, "think") is think
-    assert T.obeys(completion, "no_think") is no_think
+    assert CT.obeys(completion, "think") is think
+    assert CT.obeys(completion, "no_think") is no_think
 
 
 def test_mode_reward_and_obeying_gate():
-    assert T.mode_reward([THOUGHT, EMPTY, EMPTY], mode=["think", "think", None]) == [1.0, 0.0, None]
-    paid = T.obeying(lambda completions, **kw: [1.0] * len(completions))
+    assert CT.mode_reward([THOUGHT, EMPTY, EMPTY], mode=["think", "think", None]) == [1.0, 0.0, None]
+    paid = CT.obeying(lambda completions, **kw: [1.0] * len(completions))
     assert paid([THOUGHT, EMPTY, THOUGHT], mode=["think", "no_think", "no_think"]) == [1.0, 1.0, 0.0]
     assert paid.__name__ == "<lambda>"
 
@@ -44,7 +47,7 @@ def test_fusion_records_mix_both_modes_and_forms():
     problems = make_problems(10, 2, "train", 0)
     thinking = [dict(prompt=f"<think> x </think>\nUser: {ask(p)}\nAssistant:", completion=THOUGHT,
                      answer=p.answer, steps=2) for p in problems[:4]]
-    from lessons_lib.general import requests
+    from lessons_lib.worlds.general import requests
 
     rows = T.fusion_records(thinking, problems, sentence_share=0.5, general=requests(6))
     modes = [r["mode"] for r in rows]
@@ -54,24 +57,24 @@ def test_fusion_records_mix_both_modes_and_forms():
     for r in rows:
         assert r["prompt"].endswith(("/think\nAssistant:", "/no_think\nAssistant:"))
         if r["answer"] is not None:  # a general request is answered briefly under either flag
-            assert T.obeys(r["completion"], r["mode"])
+            assert CT.obeys(r["completion"], r["mode"])
     sentences = [r for r in rows if "the answer is" in r["completion"]]
     assert len(sentences) == 5
     assert T.ask_of(thinking[0]) == ask(problems[0])
 
 
 def test_fusion_dataset_has_every_problem_in_each_mode():
-    ds = T.fusion_dataset(3, steps=(1, 2))
-    assert len(ds) == 12 and set(ds["mode"]) == set(T.MODES)
+    ds = C.fusion_dataset(3, steps=(1, 2))
+    assert len(ds) == 12 and set(ds["mode"]) == set(F.MODES)
     assert {"prompt", "answer", "question", "mode", "language"} <= set(ds.column_names)
-    assert len(T.fusion_dataset(3, steps=(1,), modes=("no_think",))) == 3
+    assert len(C.fusion_dataset(3, steps=(1,), modes=("no_think",))) == 3
     with pytest.raises(ValueError):
-        T.fusion_dataset(3, modes=("fast",))
+        C.fusion_dataset(3, modes=("fast",))
 
 
 def test_budget_generate_caps_the_thought(tiny):
     model, tok = tiny
-    prompts = [T.mode_prompt("37+8", "think"), T.mode_prompt("12-3+4", "think")]
+    prompts = [F.mode_prompt("37+8", "think"), F.mode_prompt("12-3+4", "think")]
     for budget in (0, 3, 10):
         outs = T.budget_generate(model, tok, prompts, budget, max_new_tokens=20)
         assert len(outs) == 2
@@ -121,7 +124,7 @@ def test_chat_html_folds_the_thought():
 def test_stream_reply_counts_and_times(tiny):
     model, tok = tiny
     seen = []
-    out = stream_reply(model, tok, T.mode_prompt("37+8"), on_text=seen.append, max_new_tokens=8)
+    out = stream_reply(model, tok, F.mode_prompt("37+8"), on_text=seen.append, max_new_tokens=8)
     assert 1 <= len(seen) <= 8 and seen[-1] == out["reply"]
     assert out["tokens_before_answer"] + out["answer_tokens"] == len(seen)
     assert 0 <= out["thought_tokens"] <= out["tokens_before_answer"]
@@ -130,7 +133,7 @@ def test_stream_reply_counts_and_times(tiny):
 
 def test_chat_widget_driven_without_a_browser(tiny):
     model, tok = tiny
-    box = chat(model, tok, T.mode_prompt, max_new_tokens=6)
+    box = chat(model, tok, F.mode_prompt, max_new_tokens=6)
     box.question.value = "12+3"
     box.mode.value = "no_think"
     box.send.click()
@@ -176,7 +179,7 @@ def test_chat_says_no_thinking_tokens_for_an_empty_thought(tiny, monkeypatch):
     fake = dict(reply=" <think></think><answer>15</answer>", thought_tokens=0, tokens_before_answer=3,
                 answer_tokens=4, first_token_s=0.01, answer_s=0.02, total_s=0.03)
     monkeypatch.setattr(widgets, "stream_reply", lambda *a, **k: dict(fake))
-    box = chat(model, tok, T.mode_prompt)
+    box = chat(model, tok, F.mode_prompt)
     box.send.click()
     assert "Answered without thinking" in box.reply.value
     assert "0 thinking tokens" in box.stats.value or "no thinking" in box.stats.value

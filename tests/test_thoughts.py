@@ -1,10 +1,10 @@
-"""Tests of lessons_lib.thoughts: reading thoughts back, loops, language mixing and readability."""
+"""Tests of lessons_lib.worlds.chain_thoughts: reading thoughts back, loops, language mixing and readability."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lessons_lib.formats import thought_text
-from lessons_lib.thoughts import has_loop, is_mixed, readability, steps_in, thought_stats
+from lessons_lib.worlds.chain_thoughts import has_loop, is_mixed, readability, steps_in, thought_stats
 
 CLEAN = "04+6=10 10-3=07"
 MIXED = "04+6=10, 10 minus 3 makes 07"
@@ -146,7 +146,7 @@ def test_nothing_raises_and_readability_stays_in_range(text):
 def test_language_share_and_consistency():
     """The share of a thought's steps in the question's notation; None without a step. With the
     questions' languages, thought_stats averages it over the thoughts that hold a step."""
-    from lessons_lib.thoughts import language_share
+    from lessons_lib.worlds.chain_thoughts import language_share
 
     mixed = "04+6=10, 10 minus 3 makes 07"
     assert language_share(mixed, "words") == 0.5 and language_share("04+6=10", "symbols") == 1.0

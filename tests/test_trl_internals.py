@@ -170,7 +170,7 @@ def grpo_tr(tmp_path_factory):
 
     from lessons_lib.grpo import RLBudget, grpo_config, grpo_trainer
     from lessons_lib.models import new_tiny
-    from lessons_lib.r1 import rl_dataset
+    from lessons_lib.worlds.chain_rl import rl_dataset
     from lessons_lib.rewards import format_reward
 
     model, tok = new_tiny(seed=0, **TINY_KW)

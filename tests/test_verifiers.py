@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib import verifiers as V
+from lessons_lib import lesson7_verifiers as V
 from lessons_lib.rewards import accuracy_reward
-from lessons_lib.tasks import Problem
+from lessons_lib.worlds.chain import Problem
 
 P = Problem(37, (("+", 8), ("-", 5)))  # 37+8=45, 45-5=40
 
@@ -170,7 +170,7 @@ def test_seeds_text_reads_the_bench_file():
 
 
 def test_answer_form_reads_each_form_of_the_answer_block():
-    from lessons_lib.tasks import Problem
+    from lessons_lib.worlds.chain import Problem
 
     p = Problem(37, (("+", 8), ("-", 5)))
     for form in V.ANSWER_FORMS:

@@ -5,9 +5,10 @@ from types import SimpleNamespace
 import ipywidgets
 import pytest
 
-from lessons_lib.formats import ask
+from lessons_lib.worlds.chain import ask
 
-from lessons_lib.tasks import make_problems
+from lessons_lib.worlds.chain import make_problems
+from lessons_lib.worlds.chain_rl import CHAIN
 from lessons_lib.widgets import Snapshots, _taken, explorer, snapshot_table
 
 PROBLEMS = make_problems(3, 2, "test")
@@ -16,7 +17,7 @@ PROBLEMS = make_problems(3, 2, "test")
 @pytest.fixture(scope="module")
 def snaps(tiny):
     model, tok = tiny
-    s = Snapshots(tok, PROBLEMS, at_updates=[5, 0, 5], samples=2, max_new_tokens=6)
+    s = Snapshots(tok, PROBLEMS, at_updates=[5, 0, 5], samples=2, max_new_tokens=6, world=CHAIN)
     s.take(model, 0)
     s.take(model, 5)
     return s
@@ -37,10 +38,10 @@ def test_snapshots_hold_every_problem_and_sample(snaps):
 def test_take_restores_training_mode(fresh_tiny):
     model, tok = fresh_tiny
     model.train()
-    Snapshots(tok, PROBLEMS[:1], [0], samples=1, max_new_tokens=2).take(model, 0)
+    Snapshots(tok, PROBLEMS[:1], [0], samples=1, max_new_tokens=2, world=CHAIN).take(model, 0)
     assert model.training
     model.eval()
-    Snapshots(tok, PROBLEMS[:1], [0], samples=1, max_new_tokens=2).take(model, 0)
+    Snapshots(tok, PROBLEMS[:1], [0], samples=1, max_new_tokens=2, world=CHAIN).take(model, 0)
     assert not model.training
 
 
@@ -52,18 +53,18 @@ def test_take_leaves_the_training_random_stream_alone(tiny):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    Snapshots(tok, PROBLEMS[:1], [0], samples=2, max_new_tokens=3, seed=7).take(model, 0)
+    Snapshots(tok, PROBLEMS[:1], [0], samples=2, max_new_tokens=3, seed=7, world=CHAIN).take(model, 0)
     assert torch.equal(torch.rand(3), expected)
 
 
 def test_callback_takes_snapshots_at_the_chosen_steps(tiny):
     model, tok = tiny
-    s = Snapshots(tok, PROBLEMS[:1], at_updates=[0, 2], samples=1, max_new_tokens=2)
+    s = Snapshots(tok, PROBLEMS[:1], at_updates=[0, 2], samples=1, max_new_tokens=2, world=CHAIN)
     s.on_train_begin(None, SimpleNamespace(global_step=0), None, model=model)
     for step in (1, 2, 3):
         s.on_step_end(None, SimpleNamespace(global_step=step), None, model=model)
     assert sorted(s.taken) == [0, 2]
-    s2 = Snapshots(tok, PROBLEMS[:1], at_updates=[1], samples=1, max_new_tokens=2)
+    s2 = Snapshots(tok, PROBLEMS[:1], at_updates=[1], samples=1, max_new_tokens=2, world=CHAIN)
     s2.on_train_begin(None, SimpleNamespace(global_step=0), None, model=model)
     assert s2.taken == {}
 
@@ -112,8 +113,8 @@ def test_explorer_on_real_snapshots(snaps):
 
 def test_empty_snapshots_raise(tokenizer):
     with pytest.raises(ValueError, match=r"Snapshots needs at least one problem"):
-        Snapshots(tokenizer, [], [0])
-    never_taken = Snapshots(tokenizer, PROBLEMS, [0])
+        Snapshots(tokenizer, [], [0], world=CHAIN)
+    never_taken = Snapshots(tokenizer, PROBLEMS, [0], world=CHAIN)
     for fn in (_taken, snapshot_table, explorer):
         with pytest.raises(ValueError, match=r"no snapshots were taken: pass Snapshots\(\.\.\.\) "
                                              r"to the trainer's callbacks"):

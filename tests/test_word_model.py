@@ -6,11 +6,10 @@ import json
 import pytest
 
 from lessons_lib.paths import CHECKPOINTS
-from lessons_lib.word_model import (
-    StandInRecipe, checked, disagreements, pretraining_rows, pretraining_text, tokenizer_extras,
-    train_tokenizer,
+from lessons_lib.lesson8_stand_in import (
+    StandInRecipe, checked, disagreements, pretraining_rows, pretraining_text, tokenizer_extras, train_tokenizer,
 )
-from lessons_lib.word_problems import r1_sft_record, toy_word_problems
+from lessons_lib.worlds.words import r1_sft_record, toy_word_problems
 
 SHIPPED = CHECKPOINTS / "08_standin"
 
@@ -48,7 +47,7 @@ def test_stand_in_model_is_qwen2_started_from_the_base(word_tok):
     import torch
 
     from lessons_lib.models import BASE, load
-    from lessons_lib.word_model import stand_in_model
+    from lessons_lib.lesson8_stand_in import stand_in_model
 
     model, notes = stand_in_model(word_tok)
     assert type(model).__name__ == "Qwen2ForCausalLM" and "copied" in notes
@@ -60,7 +59,7 @@ def test_stand_in_model_is_qwen2_started_from_the_base(word_tok):
 
 
 def test_short_pretraining_is_deterministic(tmp_path):
-    from lessons_lib.word_model import pretrain_stand_in
+    from lessons_lib.lesson8_stand_in import pretrain_stand_in
 
     small = StandInRecipe().smoke()
     _, _, a = pretrain_stand_in(small, output_dir=str(tmp_path / "a"), logging_steps=2)
@@ -70,7 +69,7 @@ def test_short_pretraining_is_deterministic(tmp_path):
 
 
 def test_too_many_distinct_stories_is_a_clear_error():
-    from lessons_lib.word_problems import toy_word_problems
+    from lessons_lib.worlds.words import toy_word_problems
 
     with pytest.raises(ValueError, match="not that many"):
         toy_word_problems(900, steps=(1,), split="train")
@@ -81,7 +80,7 @@ shipped = pytest.mark.skipif(not (SHIPPED / "card.json").exists(), reason="no st
 
 @shipped
 def test_shipped_stand_in_loads_with_its_card():
-    from lessons_lib.word_model import load_stand_in
+    from lessons_lib.lesson8_stand_in import load_stand_in
 
     model, tok, notes = load_stand_in()
     card = json.loads((SHIPPED / "card.json").read_text())
@@ -96,7 +95,7 @@ def test_shipped_stand_in_loads_with_its_card():
 @shipped
 def test_hub_or_stand_in_falls_back_to_the_word_stand_in(capsys):
     from lessons_lib.models import hub_or_stand_in
-    from lessons_lib.word_model import load_stand_in
+    from lessons_lib.lesson8_stand_in import load_stand_in
 
     model, tok, where = hub_or_stand_in("Qwen/Qwen2.5-0.5B-Instruct", fallback=load_stand_in)
     assert where.startswith("stand-in") and "BPE" in where
@@ -105,7 +104,7 @@ def test_hub_or_stand_in_falls_back_to_the_word_stand_in(capsys):
 
 @shipped
 def test_checked_reads_completions_with_both_checkers():
-    from lessons_lib.word_model import load_stand_in
+    from lessons_lib.lesson8_stand_in import load_stand_in
 
     model, tok, _ = load_stand_in()
     rows = toy_word_problems(3, split="test")
@@ -123,7 +122,7 @@ def test_checked_reads_completions_with_both_checkers():
 @shipped
 @pytest.mark.slow
 def test_script_reproduces_the_shipped_first_updates(tmp_path):
-    from lessons_lib.word_model import pretrain_stand_in
+    from lessons_lib.lesson8_stand_in import pretrain_stand_in
 
     card = json.loads((SHIPPED / "card.json").read_text())
     shipped_log = {r["step"]: r["loss"] for r in json.loads((SHIPPED / "log_history.json").read_text()) if "loss" in r}

@@ -5,11 +5,11 @@ import pytest
 
 from lessons_lib.formats import r1_zero_prompt
 from lessons_lib.rewards import format_reward, math_verify_reward
-from lessons_lib.tasks import Problem, parse_question, split_of
-from lessons_lib.word_problems import (
-    final_answer, gsm8k_final, load_word_problems, r1_rl_row, r1_sft_record, stays_in_range, story,
-    toy_word_problems, without_calculator_notes,
+from lessons_lib.worlds.chain import Problem, parse_question, split_of
+from lessons_lib.worlds.words import (
+    final_answer, load_word_problems, r1_rl_row, r1_sft_record, stays_in_range, story, toy_word_problems, without_calculator_notes,
 )
+from lessons_lib.rewards import gsm8k_final
 
 GSM8K_ROW = {"question": "Natalia sold clips to 48 of her friends in April, and then she sold half as many "
                          "clips in May. How many clips did Natalia sell altogether in April and May?",

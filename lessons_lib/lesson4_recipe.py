@@ -4,7 +4,7 @@
     stage 1    cold start: rejection-sample R1-Zero, keep what is right, well formed and readable,
                SFT the *base* model on it
     stage 2    reasoning RL from stage 1, with a language-consistency reward (rewards.language_reward)
-    stage 2.5  rejection-sample stage 2, mix in general requests (lessons_lib.general)
+    stage 2.5  rejection-sample stage 2, mix in general requests (lessons_lib.worlds.general)
     stage 3    a second SFT, from the base again, on that mix
     stage 4    a final RL round over reasoning and general prompts together
 
@@ -17,78 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections import Counter
 
-from .formats import ask, question_notation, r1_zero_prompt
-from .rewards import checked_answer, parse_completion
-from .thoughts import has_loop, language_share, readability
-
-# The checks of the rejection filter, in the order they are tried (the first that fails is the
-# reason a sample is rejected): an answer that is right and alone in its block, the whole layout,
-# no repetition loop, every step in the question's notation, a thought a reader can follow.
-CHECKS = ("right", "format", "loop", "language", "readable")
-MIN_READABILITY = 0.9  # readability (thoughts.readability) a kept thought needs
-
-
-def rejection_reason(completion: str, answer: int, language: str, checks=CHECKS,
-                     min_readability: float = MIN_READABILITY) -> str | None:
-    """The first check in `checks` the completion fails ('right', 'format', 'loop', 'language',
-    'readable'), or None if it passes them all (it is kept)."""
-    unknown = [c for c in checks if c not in CHECKS]
-    if unknown:
-        raise ValueError(f"unknown check(s) {unknown}: choose from {CHECKS}")
-    parsed = parse_completion(completion)
-    thought = parsed[0] if parsed else ""
-    for check in CHECKS:
-        if check not in checks:
-            continue
-        if check == "right" and checked_answer(completion) != answer:
-            return check
-        if check == "format" and parsed is None:
-            return check
-        if check == "loop" and has_loop(completion):
-            return check
-        if check == "language" and language_share(thought, language) != 1.0:
-            return check
-        if check == "readable" and readability(thought) < min_readability:
-            return check
-    return None
-
-
-def rejection_sample(model, tokenizer, problems, samples: int = 4, keep_per_problem: int = 1,
-                     seed: int = 0, checks=CHECKS, temperature: float = 1.0,
-                     max_new_tokens: int = 96) -> tuple[list[dict], dict]:
-    """Sample `samples` completions per problem (each asked in its own language, under the R1-Zero
-    template) and keep up to `keep_per_problem` that pass the filter.
-
-    Returns (kept, stats): kept rows are SFT records (prompt, completion, answer, steps, language);
-    stats counts what was generated and kept, the reasons for rejection, the acceptance rate and
-    the samples it took per kept example.
-    """
-    from .evaluation import generate
-    from .runtime import check_int
-
-    check_int(samples, "samples")
-    check_int(keep_per_problem, "keep_per_problem")
-    problems = list(problems)
-    prompts = [r1_zero_prompt(ask(p)) for p in problems]
-    texts = generate(model, tokenizer, prompts, max_new_tokens, batch_size=max(1, 256 // samples),
-                     do_sample=True, temperature=temperature, num_return_sequences=samples, seed=seed)
-    kept, reasons = [], Counter()
-    for i, (p, prompt) in enumerate(zip(problems, prompts)):
-        mine = 0
-        for text in texts[i * samples:(i + 1) * samples]:
-            why = rejection_reason(text, p.answer, question_notation(p), checks)
-            reasons[why or "kept"] += 1
-            if why is None and mine < keep_per_problem:
-                kept.append(dict(prompt=prompt, completion=text, answer=p.answer, steps=p.steps,
-                                 language=question_notation(p)))
-                mine += 1
-    generated = len(texts)
-    return kept, dict(generated=generated, kept=len(kept), problems=len(problems),
-                      acceptance=reasons["kept"] / max(1, generated),
-                      samples_per_kept=generated / max(1, len(kept)),
-                      rejected={c: reasons[c] for c in CHECKS if c in checks})
+from .formats import r1_zero_prompt
 
 
 def mix(reasoning: list[dict], general: list[dict], seed: int = 0) -> list[dict]:
@@ -104,8 +34,8 @@ def mixed_dataset(n_reasoning_per_step: int, n_general: int, seed: int = 0):
     `answer` and `language` (None for general rows), `target` (None for reasoning rows)."""
     from datasets import Dataset
 
-    from .general import requests
-    from .r1 import rl_dataset
+    from .worlds.general import requests
+    from .worlds.chain_rl import rl_dataset
 
     rows = [dict(r, task="reasoning", target=None) for r in rl_dataset(n_reasoning_per_step, seed=seed)]
     rows += [dict(prompt=r1_zero_prompt(r["question"]), answer=None, steps=0, language=None,
@@ -189,51 +119,20 @@ def recipe_budget() -> RecipeBudget:
     return RecipeBudget().smoke() if smoke() else RecipeBudget()
 
 
-def sft_from_base(records: list[dict], budget: RecipeBudget, seed: int = 0, base=None,
-                  device: str = "cpu", callbacks=None):
-    """(model, tokenizer, trainer): the base model (lesson 3's, or `base`) fine-tuned on the
-    prompt/completion `records` with the budget's SFT settings: stages 1 and 3."""
-    from .models import load
-    from .paths import CHECKPOINTS
-    from .runtime import seed_everything
-    from .sft import train_sft
-
-    if not records:
-        raise ValueError("no records to fine-tune on: the rejection filter kept nothing. Sample "
-                         "more problems, or loosen the checks (rejection_sample(..., checks=...))")
-    seed_everything(seed)
-    model, tok = load(base or CHECKPOINTS / "03_base", device)
-    trainer = train_sft(model, tok, records, budget.sft_updates, budget.sft_batch_size, budget.sft_lr,
-                        seed=seed, device=device, callbacks=callbacks,
-                        logging_steps=max(1, budget.sft_updates // 30))
-    return model, tok, trainer
-
-
 def reasoning_rewards(language_weight: float):
     """(reward functions, weights) of stage 2: accuracy 1.0, format 0.5 (lesson 3's) and the
     language-consistency reward at `language_weight` (at 0 it changes nothing, and trl still logs
     it: the run without it shows its consistency on the same plot)."""
-    from .rewards import accuracy_reward, format_reward, language_reward
+    from .rewards import accuracy_reward, format_reward
+    from .worlds.chain_thoughts import language_reward
 
     return [accuracy_reward, format_reward, language_reward], [1.0, 0.5, float(language_weight)]
-
-
-def rl_stage(model, tokenizer, dataset, funcs, weights, updates: int, seed: int = 0,
-             device: str = "cpu", callbacks=None, **extra):
-    """GRPO with lesson 3's settings for `updates` updates: stages 2 and 4."""
-    from .grpo import rl_budget, train_grpo
-    from .runtime import seed_everything
-
-    budget = dataclasses.replace(rl_budget(), updates=updates)
-    seed_everything(seed)
-    return train_grpo(model, tokenizer, dataset, funcs, budget, reward_weights=weights,
-                      callbacks=callbacks, seed=seed, device=device, **extra)
 
 
 def final_rewards(language_weight: float):
     """(reward functions, weights) of stage 4: the reasoning rewards on reasoning rows only, and
     general_reward (weight 1.5, a reasoning row's most: right and well formed) on general rows."""
-    from .general import general_reward
+    from .worlds.general import general_reward
 
     funcs, weights = reasoning_rewards(language_weight)
     return [reasoning_only(f) for f in funcs] + [general_reward], weights + [1.5]
@@ -248,8 +147,8 @@ def table_row(model, tokenizer, name: str, prompt_fn=r1_zero_prompt, n_per_step:
               samples: int = 2, seed: int = 0, n_general: int = 100) -> dict:
     """One row of the course-wide table: `model` measured on held-out problems of 1-6 steps (each
     asked in its own language) and held-out general requests, with its own prompt (`prompt_fn`)."""
-    from .general import general_score
-    from .r1 import measure
+    from .worlds.general import general_score
+    from .worlds.chain_rl import measure
 
     m = measure(model, tokenizer, n_per_step=n_per_step, steps=TABLE_STEPS, samples=samples,
                 seed=seed, prompt_fn=prompt_fn)

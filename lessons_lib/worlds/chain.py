@@ -24,6 +24,8 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+import re
+from ..formats import ANSWER_CLOSE, ANSWER_OPEN, FORMATS, THINK_CLOSE, THINK_OPEN, sft_prompt
 
 MODULUS = 100
 MIN_STEPS, MAX_STEPS = 1, 12
@@ -211,3 +213,74 @@ def make_dataset(
     for s in sorted(counts):
         out.extend(make_problems(counts[s], s, split, seed))
     return out
+
+
+NOTATIONS = ("symbols", "words")
+
+
+WORD_VERBS = ("makes", "is")  # '04 plus 6 makes 10' or '04 plus 6 is 10'
+
+
+SYMBOL_STEP = re.compile(r"(\d{2})([+-])(\d)=(\d{2})")
+
+
+WORD_STEP = re.compile(rf"(\d{{2}}) (plus|minus) (\d) (?:{'|'.join(WORD_VERBS)}) (\d{{2}})")
+
+
+def question_text(problem: Problem, notation: str = "symbols") -> str:
+    """The question in a notation: '37+8-5' (symbols) or '37 plus 8 minus 5' (words)."""
+    if notation == "symbols":
+        return problem.question
+    if notation == "words":
+        return f"{problem.start:02d}" + "".join(
+            f" {'plus' if op == '+' else 'minus'} {x}" for op, x in problem.ops)
+    raise ValueError(f"unknown notation {notation!r}: choose one of {NOTATIONS}")
+
+
+def question_notation(problem: Problem) -> str:
+    """The language a problem is asked in, 'symbols' or 'words': half each, fixed by a hash of the
+    problem (salted, so it is independent of the train/test split)."""
+    import hashlib
+
+    h = hashlib.sha256(f"language-{problem.question}".encode()).digest()[0]
+    return NOTATIONS[h & 1]
+
+
+def ask(problem: Problem) -> str:
+    """The problem's question in its own language (question_notation)."""
+    return question_text(problem, question_notation(problem))
+
+
+def notation_of(thought: str) -> str:
+    """'symbols', 'words', 'mixed' (steps in both notations) or 'none' (no recognisable step)."""
+    s, w = bool(SYMBOL_STEP.search(thought)), bool(WORD_STEP.search(thought))
+    return "mixed" if s and w else "symbols" if s else "words" if w else "none"
+
+
+def sft_target(problem: Problem, fmt: str) -> str:
+    """The completion the model is trained to write, in format `fmt` ('answer_only' or 'cot')."""
+    if fmt == "answer_only":
+        return f"{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
+    if fmt == "cot":
+        thoughts = " ".join(problem.worked_steps())
+        return f"{THINK_OPEN}{thoughts}{THINK_CLOSE}{ANSWER_OPEN}{problem.answer:02d}{ANSWER_CLOSE}"
+    raise ValueError(f"unknown format {fmt!r}: choose one of {FORMATS}")
+
+
+def to_records(problems: list[Problem], fmt: str) -> list[dict]:
+    """Prompt/completion records, the shape trl's SFTTrainer trains on with loss on completions."""
+    return [
+        {"prompt": sft_prompt(p), "completion": sft_target(p, fmt), "steps": p.steps,
+         "answer": p.answer}
+        for p in problems
+    ]
+
+
+_EQ_RE = re.compile(r"(\d+)([+-])(\d+)=(\d+)")
+
+
+def parse_equations(thoughts: str) -> list[tuple[int, str, int, int]]:
+    """The equations 'a+b=c' / 'a-b=c' written in a thought, as (a, op, b, c) tuples."""
+    if not isinstance(thoughts, str):
+        return []
+    return [(int(a), op, int(b), int(c)) for a, op, b, c in _EQ_RE.findall(thoughts)]

@@ -36,267 +36,18 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from .formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, ask, question_notation, r1_zero_prompt,
-    thought_text,
-)
-from .tasks import MODULUS, make_problems
+from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
+from .worlds.chain import ask, question_notation
+from .worlds.chain import MODULUS, make_problems
+from .worlds.chain_rl import GROUPS, problems, sample_counts
+from .pass_at_k import KINDS, KS, K_MAX, NO_ANSWER, PINNED, bootstrap_ci, coverage, crossover, gain, in_group, maj_curve, maj_values, pass_curve, pass_values
 
-K_MAX = 256  # the largest k measured (n = K_MAX samples per problem)
-KS = tuple(2 ** i for i in range(9))  # 1, 2, 4, ..., 256
-GROUPS = {"1-4": (1, 2, 3, 4), "5-8": (5, 6, 7, 8)}  # trained lengths, and lengths beyond them
-ALL_STEPS = GROUPS["1-4"] + GROUPS["5-8"]
 MAX_NEW_TOKENS = 128  # an 8-step thought in words and its answer fit with room to spare
-KINDS = ("right", "path")  # right answer; right answer by the true path
-
-
-def _reader(name: str):
-    from .r1 import loose_answer
-    from .rewards import checked_answer
-
-    readers = {"tagged": checked_answer, "last number": loose_answer}
-    if name not in readers:
-        raise ValueError(f"unknown reader {name!r}: choose 'tagged' (the strict checker of "
-                         f"lessons 3-4) or 'last number' (the last number written, for a base model)")
-    return readers[name]
-
-
-READERS = ("tagged", "last number")
-
-
-def chain(problem) -> list[tuple[int, str, int, int]]:
-    """The problem's true steps, (a, op, x, result) each: 37+8-5 gives [(37,'+',8,45), (45,'-',5,40)]."""
-    out, a = [], problem.start
-    for (op, x), v in zip(problem.ops, problem.values):
-        out.append((a, op, x, v))
-        a = v
-    return out
-
-
-def path_right(text: str, problem, reader: str = "tagged") -> bool:
-    """True if the working starts with the problem's whole chain, every step right, in either
-    notation (the thought for the tagged reader, the whole text for the last-number reader)."""
-    from .thoughts import steps_in
-
-    working = thought_text(text) if reader == "tagged" else (text if isinstance(text, str) else "")
-    want = chain(problem)
-    return [s[:4] for s in steps_in(working)][:len(want)] == want
-
-
-def score(text: str, problem, reader: str = "tagged") -> tuple[int | None, bool, bool]:
-    """(answer read, answer right, right by the true path) for one completion."""
-    answer = _reader(reader)(text)
-    right = answer == problem.answer
-    return answer, right, right and path_right(text, problem, reader)
-
-
-def problems(n_per_step: int, steps=ALL_STEPS, seed: int = 0, split: str = "test") -> list:
-    """`n_per_step` held-out problems of each step count, in step order (fixed by `seed`)."""
-    from .runtime import check_int
-
-    check_int(n_per_step, "n_per_step")
-    return [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
-
-
-def sample_counts(model, tokenizer, problems, prompt_fn=r1_zero_prompt, reader: str = "tagged",
-                  n: int = K_MAX, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
-                  rows_per_batch: int = 512, temperature: float = 1.0) -> list[dict]:
-    """Sample `n` completions per problem (asked in its own language, `prompt_fn(question)`) and
-    count: per problem a dict with its question, steps, answer, n, `right` (answers right),
-    `path` (right by the true path) and `answers` ({answer as text, or 'none': count}).
-
-    `rows_per_batch` sequences are sampled at once: 512 hold about 0.4 GB of cache and activations
-    at 128 new tokens (1024 went past 0.8 GB for a few percent more speed)."""
-    from collections import Counter
-
-    from .evaluation import generate
-    from .runtime import check_int
-
-    check_int(n, "n", why=" (samples per problem)")
-    _reader(reader)
-    problems = list(problems)
-    texts = generate(model, tokenizer, [prompt_fn(ask(p)) for p in problems], max_new_tokens,
-                     batch_size=max(1, rows_per_batch // n), do_sample=True, temperature=temperature,
-                     num_return_sequences=n, seed=seed)
-    out = []
-    for i, p in enumerate(problems):
-        scored = [score(t, p, reader) for t in texts[i * n:(i + 1) * n]]
-        answers = Counter("none" if a is None else str(a) for a, _, _ in scored)
-        out.append(dict(question=ask(p), steps=p.steps, answer=p.answer, n=n,
-                        right=sum(r for _, r, _ in scored), path=sum(q for _, _, q in scored),
-                        answers=dict(answers)))
-    return out
-
-
-def in_group(counts: list[dict], steps) -> list[dict]:
-    """The problems of `counts` whose step count is in `steps`."""
-    steps = set(steps)
-    return [c for c in counts if c["steps"] in steps]
-
-
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS} ('right': the answer; 'path': the answer by "
-                         f"the true path), got {kind!r}")
-    return kind
-
-
-def pass_values(counts: list[dict], k: int, kind: str = "right") -> list[float]:
-    """Each problem's unbiased pass@k (evaluation.pass_at_k) from its counts."""
-    from .evaluation import pass_at_k
-
-    _kind(kind)
-    return [pass_at_k(c["n"], c[kind], k) for c in counts]
-
-
-def pass_curve(counts: list[dict], ks=KS, kind: str = "right") -> dict[int, float]:
-    """{k: mean pass@k over the problems}."""
-    if not counts:
-        raise ValueError("no problems in counts (is the step group empty?)")
-    return {k: sum(pass_values(counts, k, kind)) / len(counts) for k in ks}
-
-
-def _expanded(answers: dict) -> list:
-    return [None if a == "none" else int(a) for a, m in answers.items() for _ in range(m)]
-
-
-NO_ANSWER = ("skip", "vote")  # maj@k's two conventions for a sample that gives no answer
-
-
-def _no_answer(rule: str) -> str:
-    if rule not in NO_ANSWER:
-        raise ValueError(f"no_answer must be one of {NO_ANSWER} ('skip': a sample without an answer "
-                         f"does not vote; 'vote': it votes for 'no answer', which is never right), "
-                         f"got {rule!r}")
-    return rule
-
-
-def maj_values(counts: list[dict], k: int, draws: int = 64, seed: int = 0,
-               no_answer: str = "skip") -> list[float]:
-    """Each problem's maj@k: the share of `draws` random subsets of k of its n answers whose most
-    common answer (ties broken at random) is the true one (evaluation.maj_at_k on each subset).
-
-    `no_answer` is the vote rule for a sample without an answer: 'skip' (it does not vote, as in
-    evaluation.maj_at_k: the majority is taken over the samples that answered) or 'vote' (it votes
-    for 'no answer', which can win the vote and is never right). The two differ for a model that
-    often gives no answer: under 'skip' its few answers decide; under 'vote' its silence does."""
-    from .evaluation import maj_at_k
-
-    _no_answer(no_answer)
-    rng = random.Random(f"maj-{seed}-{k}")
-    out = []
-    for c in counts:
-        pool = _expanded(c["answers"])
-        if no_answer == "vote":
-            pool = ["no answer" if a is None else a for a in pool]
-        hits = 0
-        for _ in range(draws):
-            rng.shuffle(pool)  # a random subset, in random order: ties go to the first seen
-            hits += maj_at_k(pool, c["answer"], k)
-        out.append(hits / draws)
-    return out
-
-
-def maj_curve(counts: list[dict], ks=KS, draws: int = 64, seed: int = 0,
-              no_answer: str = "skip") -> dict[int, float]:
-    """{k: mean maj@k over the problems} (`no_answer`: the vote rule, see maj_values)."""
-    if not counts:
-        raise ValueError("no problems in counts (is the step group empty?)")
-    return {k: sum(maj_values(counts, k, draws, seed, no_answer)) / len(counts) for k in ks}
 
 
 def guess_curve(ks=KS, answers: int = MODULUS) -> dict[int, float]:
     """pass@k of a model that guesses uniformly among `answers` values: 1 - (1 - 1/answers)**k."""
     return {k: 1 - (1 - 1 / answers) ** k for k in ks}
-
-
-def bootstrap_ci(values: list[float], draws: int = 2000, level: float = 0.95, seed: int = 0):
-    """(low, high): a percentile bootstrap interval for the mean of `values` (resampled with
-    replacement: here the values are problems, so it says how much the choice of problems moves
-    the mean)."""
-    if not values:
-        raise ValueError("no values to bootstrap")
-    rng = random.Random(f"ci-{seed}")
-    n = len(values)
-    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(draws))
-    lo = means[int((1 - level) / 2 * draws)]
-    hi = means[min(draws - 1, int((1 + level) / 2 * draws))]
-    return lo, hi
-
-
-PINNED = 1e-9  # a per-problem value within this of 0 or 1 is pinned there
-
-
-def pinned(a: list[float], b: list[float]) -> bool:
-    """True when, on every problem, the two models' values are equal and at 0 or 1: their
-    difference is 0 because both curves are pinned (a ceiling, or a floor), not because they
-    met. Nothing can cross there, and no interval can say anything."""
-    return all(abs(x - y) <= PINNED and (x <= PINNED or x >= 1 - PINNED) for x, y in zip(a, b))
-
-
-def crossover(base: list[dict], other: list[dict], ks=KS, kind: str = "right") -> dict:
-    """Where the base model's pass@k meets another model's, problem by problem (the same problems,
-    in the same order, in both): per k the two means, their difference base - other, a bootstrap
-    interval for it, and `pinned` (every problem at 0 or 1 for both, the same: see `pinned`);
-    `first_k` is the smallest k where the base's mean is at least the other's (None if it never
-    is), `first_k_ci` where the interval's top reaches 0 (the two can no longer be told apart, or
-    the base is ahead), `above_k` where its bottom is above 0 (the base ahead beyond the interval:
-    Yue et al.'s crossover), `pinned_k` the smallest k from which every row is pinned."""
-    if [c["question"] for c in base] != [c["question"] for c in other]:
-        raise ValueError("base and other must hold the same problems in the same order: sample "
-                         "both on the same `problems(...)` list")
-    rows = []
-    for k in ks:
-        b, o = pass_values(base, k, kind), pass_values(other, k, kind)
-        diff = [x - y for x, y in zip(b, o)]
-        lo, hi = bootstrap_ci(diff, seed=k)
-        rows.append(dict(k=k, base=sum(b) / len(b), other=sum(o) / len(o), diff=sum(diff) / len(diff),
-                         low=lo, high=hi, pinned=pinned(b, o)))
-    first = lambda test: next((r["k"] for r in rows if test(r)), None)
-    pinned_from = next((r["k"] for i, r in enumerate(rows) if all(x["pinned"] for x in rows[i:])), None)
-    return dict(rows=rows, problems=len(base), first_k=first(lambda r: r["diff"] >= 0),
-                first_k_ci=first(lambda r: r["high"] >= 0), above_k=first(lambda r: r["low"] > 0),
-                pinned_k=pinned_from)
-
-
-def gain(sft: list[dict], rl: list[dict], k: int, draws: int = 64) -> dict:
-    """RL's gain over the model it was trained from, at k, problem by problem (the same problems in
-    both): maj@k under each vote rule (NO_ANSWER), pass@k on answers and by the path, each with the
-    mean difference rl - sft, a bootstrap interval over problems and `pinned`; and for each vote
-    rule `maj_minus_pass`: the gain in maj@k minus the gain in pass@k (answers), per problem, with
-    its interval (above 0: RL lifted maj@k more than pass@k, DeepSeek-Math's finding)."""
-    if [c["question"] for c in sft] != [c["question"] for c in rl]:
-        raise ValueError("sft and rl must hold the same problems in the same order")
-    per = {"right": (pass_values(sft, k), pass_values(rl, k)),
-           "path": (pass_values(sft, k, "path"), pass_values(rl, k, "path"))}
-    for rule in NO_ANSWER:
-        per[f"maj_{rule}"] = (maj_values(sft, k, draws, no_answer=rule), maj_values(rl, k, draws, no_answer=rule))
-    out = dict(k=k, problems=len(sft))
-    for key, (a, b) in per.items():
-        d = [y - x for x, y in zip(a, b)]
-        lo, hi = bootstrap_ci(d, seed=k)
-        out[key] = dict(sft=sum(a) / len(a), rl=sum(b) / len(b), gain=sum(d) / len(d), low=lo, high=hi,
-                        pinned=pinned(a, b))
-    for rule in NO_ANSWER:
-        a, b = per[f"maj_{rule}"], per["right"]
-        d = [(ym - xm) - (yp - xp) for xm, ym, xp, yp in zip(a[0], a[1], b[0], b[1])]
-        lo, hi = bootstrap_ci(d, seed=k + 1)
-        out[f"maj_minus_pass_{rule}"] = dict(diff=sum(d) / len(d), low=lo, high=hi)
-    return out
-
-
-def coverage(solver: list[dict], base: list[dict], k: int = K_MAX, kind: str = "right") -> dict:
-    """Of the problems `solver` solves at least once in its n samples, the share the base model
-    solves within k samples (the mean of its pass@k on them): how much of what RL finds was
-    already within the base model's reach. `base_all` is the base's pass@k over every problem:
-    at 1.00 nothing can lie outside its reach, and the share says nothing (a ceiling)."""
-    everything = pass_values(base, k, kind)
-    base_all = sum(everything) / len(everything) if everything else None
-    solved = [i for i, c in enumerate(solver) if c[_kind(kind)] > 0]
-    if not solved:
-        return dict(solved=0, share=None, base_all=base_all)
-    reach = [everything[i] for i in solved]
-    return dict(solved=len(solved), share=sum(reach) / len(reach), base_all=base_all)
 
 
 def mean_logprobs(model, tokenizer, prompts: list[str], completions: list[str],
@@ -338,7 +89,7 @@ def teacher_records(n_per_step: int, steps=TEACHER_STEPS, seed: int = 0) -> list
     R1-Zero lays its completions out (so a likelihood under the base compares paths, not spacing). The toy
     world's stand-in for a stronger model's knowledge: it knows problems longer than any the base
     model read about."""
-    from .corpus import worked_thoughts
+    from .worlds.chain_corpus import worked_thoughts
     from .runtime import check_int
 
     check_int(n_per_step, "n_per_step")
@@ -636,7 +387,7 @@ def claims(f: dict) -> list[dict]:
 def train_teacher(budget: DistillBudget, seed: int = 0, device: str = "cpu", callbacks=None):
     """(teacher, tokenizer, trainer): the base model fine-tuned on right worked solutions of 1-8
     steps (teacher_records): a model that knows more than the base, made the cheap way."""
-    from .recipe import sft_from_base
+    from .stages import sft_from_base
 
     records = teacher_records(budget.teacher_problems_per_step, seed=seed + 10)
     return sft_from_base(records, budget, seed=seed, device=device, callbacks=callbacks)
@@ -650,7 +401,7 @@ def trace_problems(budget: DistillBudget, seed: int = 0) -> list:
 def teacher_traces(teacher, tokenizer, budget: DistillBudget, seed: int = 0):
     """(kept, stats): rejection sampling of the teacher on `trace_problems` (recipe.rejection_sample,
     lesson 4's filter): the student's training data."""
-    from .recipe import rejection_sample
+    from .worlds.chain_rl import rejection_sample
 
     return rejection_sample(teacher, tokenizer, trace_problems(budget, seed), budget.trace_samples,
                             seed=seed, max_new_tokens=MAX_NEW_TOKENS)
@@ -662,8 +413,8 @@ def rl_on_prompts(model, tokenizer, budget: DistillBudget, seed: int = 0, device
     asked in its own language) for `budget.rl_updates` updates; trains `model` in place."""
     from datasets import Dataset
 
-    from .r1 import rl_rows
-    from .recipe import rl_stage
+    from .worlds.chain_rl import rl_rows
+    from .stages import rl_stage
     from .rewards import accuracy_reward, format_reward
 
     dataset = Dataset.from_list(rl_rows(trace_problems(budget, seed))).shuffle(seed=seed)

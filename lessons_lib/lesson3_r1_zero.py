@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import numbers_game
+
 from .grpo import RLBudget
-from .numbers_game import (
-    LEVELS, make_problems, numbers_format_reward, numbers_reward, read_thought, readability, records,
-    thought_of,
+from .worlds.numbers import (
+    LEVELS, make_problems, numbers_format_reward, numbers_reward, read_thought, readability, records, thought_of,
 )
 
 # RL trains where the base succeeds sometimes: level 3 (pass@1 about 0.37 at temperature 0.7); at
@@ -109,29 +108,13 @@ REWARDS = (accuracy, format)
 REWARD_WEIGHTS = (1.0, 0.0)
 
 
-class NumbersView:
-    """What widgets.Snapshots needs of the numbers game: the question, the prompt, the target and
-    (correct, format) scores of completions, one problem per completion."""
-
-    ask, prompt = staticmethod(numbers_game.ask), staticmethod(numbers_game.prompt)
-
-    @staticmethod
-    def truth(problem) -> int:
-        return problem.target
-
-    @staticmethod
-    def score(completions, problems):
-        return (numbers_reward(completions, [p.numbers for p in problems], [p.target for p in problems]),
-                numbers_format_reward(completions))
-
-
 def measure(model, tokenizer, n_per_level: int = 50, levels=tuple(LEVELS), samples: int = 8,
             temperature: float = TEMPERATURE, max_new_tokens: int = MAX_NEW_TOKENS, seed: int = 0,
             problem_seed: int = 0, split: str = "test", ks=(1, 4, 8, 16, 64, 256)) -> dict:
     """{level: numbers_corpus.diagnose's figures} on `n_per_level` held-out problems per level
     (fixed by `problem_seed` alone, so runs with other sampling seeds meet the same problems),
     `samples` completions each; 'completions' holds the first sample of every problem."""
-    from .numbers_corpus import diagnose
+    from .worlds.numbers_corpus import diagnose
 
     problems = {lv: make_problems(n_per_level, lv, split, problem_seed) for lv in levels}
     return diagnose(model, tokenizer, problems, samples=samples, max_new_tokens=max_new_tokens,

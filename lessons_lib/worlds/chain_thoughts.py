@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import re
 
-from .formats import SYMBOL_STEP, WORD_STEP, notation_of, thought_text
+from .chain import SYMBOL_STEP, WORD_STEP, notation_of
+from ..formats import thought_text
+from ..formats import _check_mode
+from ..rewards import parse_completion, per_row
 
 _LOOP = re.compile(r"(\S.{2,}?\S)(?:\s*\1){2,}", re.DOTALL)  # a unit, then 2+ more copies
 _CONNECTIVES = re.compile(
@@ -113,3 +116,53 @@ def thought_stats(completions: list[str], languages: list[str] | None = None) ->
         readability=sum(readability(t) for t in thoughts) / n,
         **extra,
     )
+
+
+def language_reward(completions, language, **kwargs) -> list[float | None]:
+    """DeepSeek-R1's language-consistency reward, in the toy world: the share of the thought's
+    steps written in the notation the question was asked in (`language`, a dataset column:
+    'symbols' or 'words'), from 0 to 1.
+
+    0.0 for a completion not in the format (parse_completion) or whose thought holds no step: a
+    thought cannot be consistent by saying nothing. None (no score: trl leaves it out of the sum)
+    for a row whose `language` is None, such as a general request that needs no thought.
+    """
+    from .chain_thoughts import language_share
+
+    def score(completion, lang):
+        parsed = parse_completion(completion)
+        share = language_share(parsed[0], lang) if parsed else None
+        return float(share) if share is not None else 0.0
+
+    return per_row(completions, language, "language_reward", score)
+
+
+def obeys(completion, mode: str) -> bool:
+    """True if the completion is in the format and follows the switch: a thought holding at least
+    one step in 'think' mode, an empty thought in 'no_think' mode."""
+    _check_mode(mode)
+    parsed = parse_completion(completion)
+    if parsed is None:
+        return False
+    thought = parsed[0].strip()
+    return bool(steps_in(thought)) if mode == "think" else thought == ""
+
+
+def mode_reward(completions, mode, **kwargs) -> list[float | None]:
+    """1.0 for a completion that obeys its row's `mode` (a dataset column), else 0.0; None (no
+    score) for a row whose mode is None."""
+    return per_row(completions, mode, "mode_reward", lambda c, m: 1.0 if obeys(c, m) else 0.0)
+
+
+def obeying(fn):
+    """`fn`, a reward function, paying only completions that obey their row's `mode` (0.0 for the
+    others): a switch the reward does not protect is one RL may learn to ignore, since a thought
+    raises the accuracy reward more than disobeying costs. Keeps fn's name for trl's logs."""
+    def reward(completions, mode, **kwargs):
+        completions = list(completions)
+        scores = fn(completions, **kwargs)
+        modes = [mode] * len(completions) if isinstance(mode, str) else list(mode)
+        return [s if s is None or obeys(c, m) else 0.0 for s, c, m in zip(scores, completions, modes)]
+
+    reward.__name__ = getattr(fn, "__name__", "reward")
+    return reward

@@ -47,6 +47,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from . import World
 
 OPS = ("+", "-", "*")
 OP_WORDS = {"+": "plus", "-": "minus", "*": "times"}
@@ -287,7 +288,7 @@ def ask(problem: Problem) -> str:
 
 def prompt(problem: Problem) -> str:
     """The R1-Zero prompt (formats.TEMPLATE) for the problem asked in its own language."""
-    from .formats import r1_zero_prompt
+    from ..formats import r1_zero_prompt
 
     return r1_zero_prompt(ask(problem))
 
@@ -437,8 +438,8 @@ def answer_text(completion) -> str | None:
     """The text inside the one <answer> block of a completion, under the same layout rules as
     rewards.checked_answer: exactly one answer block, no other tags inside it, a think block (if
     any) closed before it, nothing after it. None otherwise."""
-    from .formats import ANSWER_CLOSE, ANSWER_OPEN, ANSWER_RE, TAG_RE, THINK_CLOSE, THINK_OPEN
-    from .rewards import _text
+    from ..formats import ANSWER_CLOSE, ANSWER_OPEN, ANSWER_RE, TAG_RE, THINK_CLOSE, THINK_OPEN
+    from ..rewards import _text
 
     text = _text(completion)
     if text.count(ANSWER_OPEN) != 1 or text.count(ANSWER_CLOSE) != 1:
@@ -476,7 +477,7 @@ def numbers_format_reward(completions, **kwargs) -> list[float]:
     """1.0 for exactly <think>...</think><answer>...</answer> (rewards.parse_completion) whose answer
     is an expression of numbers, + - * and parentheses (right or wrong), else 0.0. (The chain
     world's rewards.format_reward wants one integer, which no answer here is.)"""
-    from .rewards import parse_completion
+    from ..rewards import parse_completion
 
     out = []
     for c in completions:
@@ -627,7 +628,7 @@ def try_report(t: Try, target: int) -> dict:
 
 def thought_of(completion: str) -> str:
     """The thought of a completion (formats.thought_text, text before the answer if no think block)."""
-    from .formats import thought_text
+    from ..formats import thought_text
 
     return thought_text(completion, before_answer=True) if isinstance(completion, str) else ""
 
@@ -675,3 +676,14 @@ def thought_stats(completions: list[str], problems: list[Problem]) -> dict:
         verdicts=tot["verdict_right"] / max(1, tot["checks"]), n_checks=tot["checks"],
         mixed=tot["mixed"] / w, off_language=tot["off_language"] / w, readability=tot["readability"] / n,
     )
+
+
+def _score(completions, problems):
+    return (numbers_reward(completions, [p.numbers for p in problems], [p.target for p in problems]),
+            numbers_format_reward(completions))
+
+
+# The numbers game behind the course's World interface (lessons_lib.worlds.World).
+NUMBERS = World(name="numbers", problems=make_problems, split=split_of, ask=ask, prompt=prompt,
+                truth=lambda problem: problem.target, checker=numbers_reward, score=_score,
+                thoughts=thought_stats)

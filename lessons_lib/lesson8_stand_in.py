@@ -53,7 +53,7 @@ def rl_budget_words():
 def pretraining_text(row: dict) -> str:
     """One word problem as pretraining text: the question, then its worked solution in GSM8K's
     format (calculator notes dropped, the '#### N' line kept)."""
-    from .word_problems import without_calculator_notes
+    from .worlds.words import without_calculator_notes
 
     return f"Question: {row['question']}\nAnswer: {without_calculator_notes(row['answer']).strip()}"
 
@@ -61,7 +61,7 @@ def pretraining_text(row: dict) -> str:
 def pretraining_rows(n: int, seed: int = 0) -> list[dict]:
     """`n` distinct training word problems: a tenth with one step (the train split holds 881 of
     those in all), the rest spread over two and three steps."""
-    from .word_problems import toy_word_problems
+    from .worlds.words import toy_word_problems
 
     one = max(1, n // 10)
     return (toy_word_problems(one, steps=(1,), split="train", seed=seed)
@@ -233,7 +233,7 @@ def checked(model, tokenizer, rows, max_new_tokens: int = 48, **gen) -> dict:
     """
     from .evaluation import generate
     from .rewards import accuracy_reward, math_verify_reward, number_format_reward
-    from .word_problems import r1_rl_row
+    from .worlds.words import r1_rl_row
 
     rows = [r1_rl_row(r) for r in rows]
     if not rows:

@@ -15,25 +15,16 @@ from __future__ import annotations
 import random
 import re
 
-from .tasks import MODULUS, Problem, split_of
+from .chain import MODULUS, Problem, split_of
+from ..rewards import gsm8k_final
 
 GSM8K = "openai/gsm8k"
 NAMES = ("Ann", "Ben", "Cleo", "Dev", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jun")
 ITEMS = ("apples", "marbles", "stickers", "coins", "shells", "cards", "pencils", "books")
 GAINS = ("gets {d} more", "finds {d} more", "buys {d} more", "is given {d} more")
 LOSSES = ("gives {d} away", "loses {d}", "sells {d}", "uses {d}")
-_FINAL = re.compile(r"####\s*(.+?)\s*$")
 _CALC = re.compile(r"<<[^<>]*>>")
 MAX_DRAWS = 20_000  # draws without a new problem before toy_word_problems says they are used up
-
-
-def gsm8k_final(answer: str) -> str | None:
-    """The final answer of a GSM8K solution: the text after its last `####`, commas removed."""
-    if not isinstance(answer, str):
-        return None
-    lines = [line for line in answer.strip().splitlines() if "####" in line]
-    m = _FINAL.search(lines[-1]) if lines else None
-    return m.group(1).replace(",", "").strip() if m else None
 
 
 def without_calculator_notes(answer: str) -> str:
@@ -73,7 +64,7 @@ def story(problem: Problem, rng: random.Random) -> dict:
 def toy_word_problems(n: int, steps=(1, 2, 3), split: str = "train", seed: int = 0) -> list[dict]:
     """`n` distinct word problems from the toy world, spread evenly over `steps`, GSM8K's columns
     plus `steps`. Deterministic in (n, steps, split, seed)."""
-    from .tasks import _check_steps, random_problem
+    from .chain import _check_steps, random_problem
 
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
@@ -128,7 +119,7 @@ def load_word_problems(source: str = GSM8K, split: str = "train", n: int | None 
     else:
         from huggingface_hub import constants
 
-        from .models import _hub_unreachable
+        from ..models import _hub_unreachable
 
         # Ask the hub once, with a short timeout, before `datasets` retries for half a minute.
         why = None if constants.HF_HUB_OFFLINE else _hub_unreachable()
@@ -171,7 +162,7 @@ def final_answer(row: dict) -> str:
 def r1_sft_record(row: dict) -> dict:
     """{'prompt', 'completion'} in R1-Zero's template: the worked solution as the thought (without
     calculator notes and the '####' line), the final answer in the answer tags."""
-    from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
+    from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
 
     lines = [line for line in without_calculator_notes(row["answer"]).strip().splitlines()
              if "####" not in line]
@@ -182,6 +173,6 @@ def r1_sft_record(row: dict) -> dict:
 
 def r1_rl_row(row: dict) -> dict:
     """{'prompt', 'answer'} for GRPO: R1-Zero's template around the question; the final answer."""
-    from .formats import r1_zero_prompt
+    from ..formats import r1_zero_prompt
 
     return {"prompt": r1_zero_prompt(row["question"]), "answer": final_answer(row)}

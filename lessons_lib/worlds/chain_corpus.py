@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import random
 
-from .formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, WORD_VERBS, question_text,
-    short_prompt,
-)
-from .tasks import MODULUS, Problem, random_problem, split_of
+from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
+from .chain import NOTATIONS, WORD_VERBS, question_text
+from .chain import MODULUS, Problem, random_problem, split_of
+from ..pretrain import PretrainBudget, check_stop_after, train_on_texts
 
 CORPUS_STEPS = (1, 2, 3, 4, 5, 6)  # problem lengths the corpus writes about
 
@@ -208,3 +207,41 @@ def pages(n: int, seed: int = 0, tokens_per_page: int = 160, tokenizer=None,
             docs.append(d)
             used += cost
     return out
+
+
+def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks=None,
+                  stop_after: int | None = None, **extra):
+    """(model, tokenizer, trainer): a tiny model pretrained from scratch on the corpus.
+
+    Deterministic in `seed` and `budget` (PretrainBudget() when None). `stop_after=n` runs only the
+    first n updates of the same schedule (the reproduction test compares them with the shipped
+    model's log). `extra` overrides SFTConfig fields (e.g. `logging_steps`, `output_dir`).
+    """
+    from .chain_corpus import pages
+    from ..models import new_tiny
+
+    b = PretrainBudget() if budget is None else budget
+    if not isinstance(b, PretrainBudget):
+        raise TypeError(f"budget must be a PretrainBudget, got {type(b).__name__} ({b!r}); "
+                        "e.g. dataclasses.replace(PretrainBudget(), updates=100)")
+    check_stop_after(stop_after, b)
+    model, tok = new_tiny(seed=seed, max_position_embeddings=b.max_positions,
+                          num_hidden_layers=b.num_hidden_layers)
+    texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,
+                  tokenizer=tok)
+    extra.setdefault("logging_steps", max(1, b.updates // 60))
+    return train_on_texts(model, tok, texts, b, seed, callbacks, stop_after, **extra)
+
+
+def base_card(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6)) -> dict:
+    """What the base model does with the R1-Zero template (lessons_lib.worlds.chain_rl.measure), and, for
+    comparison, its greedy accuracy with the short prompt the corpus uses (formats.short_prompt,
+    'problem: 37+8-5\\n', and the same question in words), reading the last number it writes: can it
+    reason at all, before any RL?"""
+    from .chain_rl import measure, short_prompt_accuracy
+
+    card = measure(model, tokenizer, n_per_step=n_per_step, steps=steps)
+    card["short_prompt_greedy_by_steps"] = short_prompt_accuracy(model, tokenizer, steps, n_per_step)
+    card["short_prompt_words_greedy_by_steps"] = short_prompt_accuracy(model, tokenizer, steps, n_per_step,
+                                                                       notation="words")
+    return card

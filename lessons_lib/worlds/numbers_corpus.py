@@ -31,10 +31,9 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
-from .numbers_game import (
-    LEVELS, NOTATIONS, OPS, TRY_CAP, Problem, apply, chain_expression, chain_value, check_text,
-    question_text, random_problem, split_of, step_text,
+from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
+from .numbers import (
+    LEVELS, NOTATIONS, OPS, TRY_CAP, Problem, apply, chain_expression, chain_value, check_text, question_text, random_problem, split_of, step_text,
 )
 
 
@@ -252,7 +251,7 @@ MODEL = dict(hidden_size=128, intermediate_size=512, num_attention_heads=8, num_
 
 def budget(**changes):
     """The numbers bases' PretrainBudget (lessons_lib.pretrain), with `changes`."""
-    from .pretrain import PretrainBudget
+    from ..pretrain import PretrainBudget
 
     base = PretrainBudget(updates=1600, batch_size=12, lr=2e-3, tokens_per_page=512,
                           max_positions=MODEL["max_position_embeddings"],
@@ -265,8 +264,8 @@ def pretrain_numbers_base(b=None, knobs: CorpusKnobs | None = None, seed: int = 
     """(model, tokenizer, trainer): the tiny model pretrained from scratch on the numbers corpus,
     through trl's SFTTrainer on text (as pretrain.pretrain_base does for the chain world).
     Deterministic in (b, knobs, seed); `stop_after=n` runs the first n updates of the same schedule."""
-    from .models import new_tiny
-    from .pretrain import PretrainBudget, check_stop_after, train_on_texts
+    from ..models import new_tiny
+    from ..pretrain import PretrainBudget, check_stop_after, train_on_texts
 
     b = budget() if b is None else b
     if not isinstance(b, PretrainBudget):
@@ -290,8 +289,8 @@ def diagnose(model, tokenizer, problems: dict, samples: int = 32, max_new_tokens
     one try) against those that gave up, tokens, completions cut at the cap, pass@k (k <= samples),
     per-problem counts of right samples; with `keep`, the first completion of every problem.
     """
-    from .evaluation import generate, pass_at_k
-    from .numbers_game import (
+    from ..evaluation import generate, pass_at_k
+    from .numbers import (
         ask, numbers_format_reward, numbers_reward, prompt, read_thought, thought_of, thought_stats,
     )
 

@@ -28,43 +28,15 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from .formats import ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, ask, question_notation, r1_zero_prompt
-from .rewards import accuracy_reward, parse_completion, per_row
+from .formats import ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
+from .worlds.chain import ask
+from .rewards import accuracy_reward
 from .runtime import check_int
-from .thoughts import steps_in
+from .formats import MODES, mode_prompt
+from .worlds.chain_thoughts import obeys
 
-MODES = ("think", "no_think")
-FLAGS = {"think": "/think", "no_think": "/no_think"}
 MAX_NEW_TOKENS = 96  # lesson 3's room for a 4-step thought in words
 ANSWER_ROOM = 8  # tokens left for the answer block once a budget forces it
-
-
-def _check_mode(mode) -> None:
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: choose 'think' or 'no_think'")
-
-
-def mode_prompt(question: str, mode: str = "think") -> str:
-    """Lesson 3's prompt with the switch after the question: 'User: 37+8-5 /no_think'."""
-    _check_mode(mode)
-    return r1_zero_prompt(f"{question} {FLAGS[mode]}")
-
-
-def obeys(completion, mode: str) -> bool:
-    """True if the completion is in the format and follows the switch: a thought holding at least
-    one step in 'think' mode, an empty thought in 'no_think' mode."""
-    _check_mode(mode)
-    parsed = parse_completion(completion)
-    if parsed is None:
-        return False
-    thought = parsed[0].strip()
-    return bool(steps_in(thought)) if mode == "think" else thought == ""
-
-
-def mode_reward(completions, mode, **kwargs) -> list[float | None]:
-    """1.0 for a completion that obeys its row's `mode` (a dataset column), else 0.0; None (no
-    score) for a row whose mode is None."""
-    return per_row(completions, mode, "mode_reward", lambda c, m: 1.0 if obeys(c, m) else 0.0)
 
 
 def no_think_reply(answer: int, sentence: bool = False) -> str:
@@ -84,7 +56,7 @@ def fusion_records(thinking: list[dict], problems, seed: int = 0, sentence_share
     Each record holds prompt, completion and mode (plus answer and steps for the problems)."""
     import random
 
-    from .general import general_reply
+    from .worlds.general import general_reply
 
     rng = random.Random(f"fusion-{seed}")
     rows = [dict(prompt=mode_prompt(ask_of(r), "think"), completion=r["completion"], answer=r["answer"],
@@ -104,29 +76,13 @@ def ask_of(record: dict) -> str:
     return record["prompt"].rsplit("User: ", 1)[1].rsplit("\nAssistant:", 1)[0]
 
 
-def fusion_dataset(n_per_step: int, steps=(1, 2, 3, 4), seed: int = 0, modes=MODES):
-    """RL prompts for the fused model: every problem once in each of `modes`, columns prompt, answer,
-    steps, language, mode and question (the problem in symbols, which lesson 7's verifiers and
-    process reward read), shuffled."""
-    from datasets import Dataset
-
-    from .tasks import make_problems
-
-    for m in modes:
-        _check_mode(m)
-    rows = [dict(prompt=mode_prompt(ask(p), m), answer=p.answer, steps=p.steps,
-                 language=question_notation(p), mode=m, question=p.question)
-            for s in steps for p in make_problems(n_per_step, s, "train", seed) for m in modes]
-    return Dataset.from_list(rows).shuffle(seed=seed)
-
-
 def measure_modes(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 6), seed: int = 0,
                   max_new_tokens: int = MAX_NEW_TOKENS) -> dict:
     """Greedy accuracy, tokens per completion and obedience to the switch, per mode and step count,
     on held-out problems (each asked in its own language): {mode: {'accuracy': {steps: x},
     'tokens': {...}, 'obeys': {...}}} plus each mode's means over all step counts."""
     from .evaluation import generate
-    from .tasks import make_problems
+    from .worlds.chain import make_problems
 
     check_int(n_per_step, "n_per_step")
     problems = [p for s in steps for p in make_problems(n_per_step, s, "test", seed)]
@@ -202,7 +158,7 @@ def budget_curve(model, tokenizer, budgets, n_per_step: int = 50, steps=(1, 2, 3
                  seed: int = 0) -> dict:
     """{budget: {'accuracy': {steps: x}, 'thought_tokens': {steps: mean}}}: greedy accuracy in
     think mode with the thought capped at each budget, on held-out problems."""
-    from .tasks import make_problems
+    from .worlds.chain import make_problems
 
     problems = [p for s in steps for p in make_problems(n_per_step, s, "test", seed)]
     prompts = [mode_prompt(ask(p), "think") for p in problems]
@@ -227,20 +183,6 @@ def paying_budget(curve: dict, steps: int, within: float = 0.02):
             for b, v in curve.items()}
     best = max(accs.values())
     return min(b for b, a in accs.items() if a >= best - within)
-
-
-def obeying(fn):
-    """`fn`, a reward function, paying only completions that obey their row's `mode` (0.0 for the
-    others): a switch the reward does not protect is one RL may learn to ignore, since a thought
-    raises the accuracy reward more than disobeying costs. Keeps fn's name for trl's logs."""
-    def reward(completions, mode, **kwargs):
-        completions = list(completions)
-        scores = fn(completions, **kwargs)
-        modes = [mode] * len(completions) if isinstance(mode, str) else list(mode)
-        return [s if s is None or obeys(c, m) else 0.0 for s, c, m in zip(scores, completions, modes)]
-
-    reward.__name__ = getattr(fn, "__name__", "reward")
-    return reward
 
 
 # --- lesson 7's budget ------------------------------------------------------------------------------

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import random
 
-from .formats import (
-    ANSWER_CLOSE, ANSWER_OPEN, NOTATIONS, THINK_CLOSE, THINK_OPEN, question_text, r1_zero_prompt,
-)
-from .rewards import parse_completion, per_row
-from .runtime import check_int
-from .tasks import make_problems
+from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
+from .chain import NOTATIONS, question_text
+from ..rewards import parse_completion, per_row
+from ..runtime import check_int
+from .chain import make_problems
 
 KINDS = ("greeting", "first", "to_words", "to_symbols")
 GREETINGS = ("hello", "hi", "hey", "good morning")
@@ -94,7 +93,7 @@ def general_score(model, tokenizer, n: int = 100, seed: int = 0, split: str = "t
                   max_new_tokens: int = 48, prompt_fn=r1_zero_prompt) -> dict:
     """Greedy score on `n` held-out general requests: the mean general_reward, by kind too, and
     the mean reply length in tokens."""
-    from .evaluation import generate
+    from ..evaluation import generate
 
     reqs = requests(n, split, seed)
     texts = generate(model, tokenizer, [prompt_fn(r["question"]) for r in reqs], max_new_tokens)
