@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..tasks import make_problems
 from ._inputs import _call, _is_number, _kwargs_hint, _mean, _not_one_each
 from ._verdict import _compare, _empty_prediction, _ok, _verdict, _wrong
-from .lesson3_r1_zero import _update_verdict
+from .lesson3_r1_zero import _update_verdict, _which_first
 
 
 GOOD_COMPLETION = "<think>37+8=45 45-5=40</think><answer>40</answer>"
@@ -139,26 +139,25 @@ def check_first_reaching(format_update, accuracy_update, rl_log: list, share: fl
     count, or not: both readings are accepted, give or take `tol` updates."""
     keys = {"format": ("rewards/format_reward/mean", format_update),
             "accuracy": ("rewards/accuracy_reward/mean", accuracy_update)}
-    for name, (key, answer) in keys.items():
-        def hint(answer, key=key):
-            raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
-            absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
-            if raw is not None and abs(answer - raw) <= tol:
-                return ("that is where a single update first reaches the line; one lucky update is not "
-                        f"the trend: average each update with the {window - 1} before it")
-            if absolute is not None and abs(answer - absolute) <= tol:
-                return (f"that compares with {share:g} itself; the line is {share:.0%} of the final value "
-                        f"(the mean of the last {window} updates)")
-            return ("recompute the moving average, the final value and the first update at or above "
-                    f"{share:.0%} of it; print them")
-        why = _update_verdict(name, key, answer, lambda full, key=key: _first_reaching(
-            rl_log, key, share, window, full), hint, tol)
-        if why:
-            return _wrong(why)
-    first = ("the format" if format_update < accuracy_update else
-             "the accuracy" if accuracy_update < format_update else "both at once")
+
+    def hint(key, answer):
+        raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
+        absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
+        if raw is not None and abs(answer - raw) <= tol:
+            return ("that is where a single update first reaches the line; one lucky update is not "
+                    f"the trend: average each update with the {window - 1} before it")
+        if absolute is not None and abs(answer - absolute) <= tol:
+            return (f"that compares with {share:g} itself; the line is {share:.0%} of the final value "
+                    f"(the mean of the last {window} updates)")
+        return ("recompute the moving average, the final value and the first update at or above "
+                f"{share:.0%} of it; print them")
+    why = _update_verdict(keys, lambda key, full: _first_reaching(rl_log, key, share, window, full),
+                          hint, tol)
+    if why:
+        return _wrong(why)
+    first = _which_first(("the format", format_update), ("the accuracy", accuracy_update))
     return _ok(f"format at update {format_update}, accuracy at update {accuracy_update}: "
-               f"RL learned {first}" + (" first" if first != "both at once" else ""))
+               f"RL learned {first + ' first' if first else 'both at once'}")
 
 
 def check_temperature_prediction(predicted, model, tokenizer, temperature: float = 0.3,

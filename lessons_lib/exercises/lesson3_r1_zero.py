@@ -6,8 +6,8 @@
     exercise 3  check_behaviour_prediction  predict RL's gain from the base without backtracking
                                             (read from bench/numbers_rl_seeds.json)
 
-`_update_verdict` is shared with lesson3_chain_world.check_first_reaching, the first version of
-exercise 2.
+`_update_verdict` and `_which_first` are shared with lesson3_chain_world.check_first_reaching, the
+first version of exercise 2.
 """
 from __future__ import annotations
 
@@ -15,20 +15,28 @@ from ._inputs import _call, _is_number, _mean, _not_a_number
 from ._verdict import _compare, _empty_prediction, _ok, _verdict, _wrong
 
 
-def _update_verdict(name: str, key: str, answer, find, hint, tol: int) -> str | None:
-    """Why `answer`, the update a learner found for the logged series `key`, is not the one
-    `find(full_windows)` gives under either reading of the first, shorter windows (None when it
-    is, give or take `tol`); `hint(answer)` says what to recompute."""
-    if answer is None:
-        return f"{name}_update is empty: write the update you found"
-    if not _is_number(answer):
-        return _not_a_number(f"{name}_update", answer)
-    right = {s for full in (False, True) if (s := find(full)) is not None}
-    if not right:
-        return f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history"
-    if any(abs(answer - s) <= tol for s in right):
-        return None
-    return f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; {hint(answer)}."
+def _update_verdict(updates: dict, find, hint, tol: int) -> str | None:
+    """Why the updates a learner found are not where the logged series reach the line (None when
+    each is, give or take `tol`). `updates` maps a name to (its series' key in rl_log, the learner's
+    update); `find(key, full_windows)` is the right update under one reading of the first, shorter
+    windows (both readings are accepted); `hint(key, answer)` says what to recompute."""
+    for name, (key, answer) in updates.items():
+        if answer is None:
+            return f"{name}_update is empty: write the update you found"
+        if not _is_number(answer):
+            return _not_a_number(f"{name}_update", answer)
+        right = {s for full in (False, True) if (s := find(key, full)) is not None}
+        if not right:
+            return f"rl_log holds no {key!r} entries with a 'step': pass trl's log_history"
+        if not any(abs(answer - s) <= tol for s in right):
+            return (f"{name}_update = {answer}: too {'late' if answer > max(right) else 'early'}; "
+                    f"{hint(key, answer)}.")
+    return None
+
+
+def _which_first(a: tuple[str, float], b: tuple[str, float]) -> str | None:
+    """The name of the (name, update) pair whose update comes first; None when they are equal."""
+    return a[0] if a[1] < b[1] else b[0] if b[1] < a[1] else None
 
 
 # (expression, right?, why) for the numbers 3 7 9 8 and the target 47: the table a learner's checker
@@ -116,22 +124,21 @@ def check_curve_reaching(accuracy_update, length_update, rl_log: list, share: fl
     or not: both readings are accepted."""
     keys = {"accuracy": ("rewards/accuracy/mean", accuracy_update),
             "length": ("completions/mean_length", length_update)}
-    for name, (key, answer) in keys.items():
-        def hint(answer, key=key):
-            raw = _first_covering(rl_log, key, share, window, False, smooth=False)
-            if raw is not None and abs(answer - raw) <= tol:
-                return (f"that is where a single update first crosses the line; average each update with "
-                        f"the {window - 1} before it")
-            return (f"the line is the start plus {share:.0%} of (end - start), start and end the means of "
-                    f"the first and last {window} updates; print them and the moving average")
-        why = _update_verdict(name, key, answer, lambda full, key=key: _first_covering(
-            rl_log, key, share, window, full), hint, tol)
-        if why:
-            return _wrong(why)
-    first = ("the accuracy" if accuracy_update < length_update else
-             "the length" if length_update < accuracy_update else "both at once")
+
+    def hint(key, answer):
+        raw = _first_covering(rl_log, key, share, window, False, smooth=False)
+        if raw is not None and abs(answer - raw) <= tol:
+            return (f"that is where a single update first crosses the line; average each update with "
+                    f"the {window - 1} before it")
+        return (f"the line is the start plus {share:.0%} of (end - start), start and end the means of "
+                f"the first and last {window} updates; print them and the moving average")
+    why = _update_verdict(keys, lambda key, full: _first_covering(rl_log, key, share, window, full),
+                          hint, tol)
+    if why:
+        return _wrong(why)
+    first = _which_first(("the accuracy", accuracy_update), ("the length", length_update))
     return _ok(f"accuracy at update {accuracy_update}, length at update {length_update}: "
-               + (f"{first} moved first" if first != "both at once" else "they moved together"))
+               + (f"{first} moved first" if first else "they moved together"))
 
 
 def check_behaviour_prediction(predicted_share, bench: dict, tol: float = 0.2) -> bool:
