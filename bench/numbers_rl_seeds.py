@@ -114,6 +114,7 @@ def wide(model_pairs: dict, n: int) -> dict:
 
 def main(argv=None) -> int:
     import seed_bench
+    from targets import NUMBERS_BEHAVIOURS
 
     from lessons_lib.lesson4_recipe import seed_effect
 
@@ -140,7 +141,7 @@ def main(argv=None) -> int:
                                               [r[arm]["pass1_before"] for r in rows]) for arm in BASES}
         effects["behaviours_decide"] = dict(
             gains=gains, at_most_half_on_every_seed=all(
-                nb <= 0.5 * b for b, nb in zip(gains["backtrack"], gains["no_backtrack"])))
+                NUMBERS_BEHAVIOURS.met(nb, b) for b, nb in zip(gains["backtrack"], gains["no_backtrack"])))
         effects["curve"] = dict(spearman={arm: [r[arm]["curve"]["spearman"] for r in rows] for arm in BASES})
         seed_bench.write(args.out, t0, seeds=rows, effects=effects, **extra)
     for arm in BASES:

@@ -28,7 +28,7 @@ One module per concept, named after what it holds:
     widgets      completion snapshots during RL and their explorer; a streaming chat
     plots        accuracy plots and the live training plot
     results      per-notebook results files and the summary table
-    exercises    `check_...` helpers for the exercises
+    exercises/   the learner's checks, `check_...`, one module per lesson (its docstring is the index)
     paths        where data, models and results live
 """
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """Every exercise check returns its verdict (True or False) on every path, so a solution notebook can
 write `assert check_x(...)` and CI fails when a solution breaks.
 
-Read from the source (no model needed): each public `check_*` in lessons_lib/exercises.py is
+Read from the source (no model needed): each public `check_*` in lessons_lib/exercises/ is
 annotated `-> bool`, ends with a `return`, never returns bare (None), and returns only what the
 verdict helpers give (`_ok`, `_wrong`, `_verdict`), a boolean name or literal, or a comparison.
 The behaviour (True when right, False when wrong) is tested check by check in test_exercises.py,
@@ -15,8 +15,8 @@ import pytest
 
 from lessons_lib import exercises
 
-SOURCE = Path(exercises.__file__).read_text()
-CHECKS = [f for f in ast.parse(SOURCE).body
+SOURCES = sorted(Path(exercises.__file__).parent.glob("*.py"))  # the package: one module per lesson
+CHECKS = [f for path in SOURCES for f in ast.parse(path.read_text()).body
           if isinstance(f, ast.FunctionDef) and f.name.startswith("check_")]
 VERDICT_HELPERS = {"_ok", "_wrong", "_verdict", "_judge_number"}
 
@@ -64,7 +64,7 @@ def _bool_names(fn: ast.FunctionDef) -> set:
 def test_there_are_checks():
     assert len(CHECKS) >= 20
     public = {n for n, f in inspect.getmembers(exercises, inspect.isfunction)
-              if n.startswith("check_") and f.__module__ == exercises.__name__}
+              if n.startswith("check_") and f.__module__.startswith(exercises.__name__ + ".")}
     assert public == {f.name for f in CHECKS}
 
 
