@@ -101,12 +101,11 @@ def _sft_round(steps: int, warmup: int, batch_size: int) -> tuple[float, float, 
     import torch
     from transformers import TrainerCallback
 
-    from lessons_lib.worlds.chain import to_records
+    from lessons_lib.worlds.chain import to_records, make_dataset
     from lessons_lib.models import new_tiny
     from lessons_lib.runtime import quiet
     from lessons_lib.lesson1_2_sft import lesson_budget
     from lessons_lib.sft import train_sft
-    from lessons_lib.worlds.chain import make_dataset
 
     quiet()
     budget = lesson_budget()

@@ -51,7 +51,7 @@ def run_seed(seed: int, r1_zero: Path | None) -> dict:
     train["teacher"], t = time.perf_counter() - t, time.perf_counter()
     kept, stats = B.teacher_traces(teacher, tok, budget, seed=seed)
     train["traces"], t = time.perf_counter() - t, time.perf_counter()
-    student, _, _ = sft_from_base(kept, budget, seed=seed)
+    student, _, _ = sft_from_base(kept, budget.sft, seed=seed)
     train["student"], t = time.perf_counter() - t, time.perf_counter()
     rl = copy.deepcopy(lineup[B.R1_ZERO][0])
     B.rl_on_prompts(rl, tok, budget, seed=seed)

@@ -50,9 +50,8 @@ def measured(model, tok, n_per_step: int, seed: int) -> dict:
 def run_seed(seed: int, few: int, n_per_step: int) -> dict:
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, rl_dataset
+    from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, rl_dataset, rejection_sample
     from lessons_lib.lesson4_recipe import reasoning_rewards, recipe_budget
-    from lessons_lib.worlds.chain_rl import rejection_sample
     from lessons_lib.stages import rl_stage, sft_from_base
     from lessons_lib.worlds.chain import make_dataset
     import dataclasses
@@ -69,13 +68,13 @@ def run_seed(seed: int, few: int, n_per_step: int) -> dict:
 
     short = make_dataset(b.cold_start_problems_per_step, RL_STEP_COUNTS, "train", seed=seed + 1)
     kept, _ = timed("sample 1-4", lambda: rejection_sample(r1z, tok, short, b.samples, seed=seed))
-    lesson, _, _ = timed("lesson", lambda: sft_from_base(kept, b, seed=seed))
+    lesson, _, _ = timed("lesson", lambda: sft_from_base(kept, b.sft, seed=seed))
     arms["lesson"] = measured(lesson, tok, n_per_step, seed)
-    fewer, _, _ = timed("fewer updates", lambda: sft_from_base(kept, dataclasses.replace(b, sft_updates=few), seed=seed))
+    fewer, _, _ = timed("fewer updates", lambda: sft_from_base(kept, dataclasses.replace(b, sft_updates=few).sft, seed=seed))
     arms[f"fewer updates ({few})"] = measured(fewer, tok, n_per_step, seed)
     longer = make_dataset(b.cold_start_problems_per_step, STEPS, "train", seed=seed + 1)
     kept6, _ = timed("sample 1-6", lambda: rejection_sample(r1z, tok, longer, b.samples, seed=seed))
-    wide, _, _ = timed("1-6 in data", lambda: sft_from_base(kept6, b, seed=seed))
+    wide, _, _ = timed("1-6 in data", lambda: sft_from_base(kept6, b.sft, seed=seed))
     arms["1-6 in the cold-start data"] = measured(wide, tok, n_per_step, seed)
     rl = copy.deepcopy(lesson)
     funcs, weights = reasoning_rewards(b.language_weight)

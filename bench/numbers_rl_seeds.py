@@ -52,7 +52,9 @@ def brief(measured: dict) -> dict:
 def run(seed: int, n_per_level: int, samples: int) -> dict:
     from lessons_lib.grpo import train_grpo
     from lessons_lib.models import load
-    from lessons_lib.lesson3_r1_zero import RL_LEVELS, REWARD_WEIGHTS, REWARDS, curve, measure, rl_budget, rl_dataset
+    from lessons_lib.lesson3_r1_zero import (
+        RL_LEVELS, REWARD_WEIGHTS, REWARDS, curve, measure, rl_budget, rl_dataset,
+    )
     from lessons_lib.paths import CHECKPOINTS
     from lessons_lib.runtime import seed_everything
 

@@ -67,6 +67,8 @@ def accuracy_series(log: list[dict]) -> list[float]:
 def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 2) -> dict:
     from lessons_lib.worlds import general
     from lessons_lib import lesson4_recipe as recipe
+    from lessons_lib import stages
+    from lessons_lib.worlds import chain_rl as C
     from lessons_lib.formats import sft_prompt
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
@@ -97,8 +99,8 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
 
     t0 = time.perf_counter()  # stage 1: cold start
     problems = make_dataset(b.cold_start_problems_per_step, RL_STEP_COUNTS, "train", seed=seed + 1)
-    kept, cold = recipe.rejection_sample(r1z, tok, problems, b.samples, seed=seed)
-    s1, tok, _ = recipe.sft_from_base(kept, b, seed=seed)
+    kept, cold = C.rejection_sample(r1z, tok, problems, b.samples, seed=seed)
+    s1, tok, _ = stages.sft_from_base(kept, b.sft, seed=seed)
     seconds["stage1"] = time.perf_counter() - t0
     row(s1, tok, "stage 1: cold-start SFT")
 
@@ -109,7 +111,7 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
         m = copy.deepcopy(s1)
         funcs, weights = recipe.reasoning_rewards(weight)
         with tempfile.TemporaryDirectory(prefix="recipe-s2-") as out:
-            tr = recipe.rl_stage(m, tok, rl_dataset(b.rl_problems_per_step, seed=seed), funcs, weights,
+            tr = stages.rl_stage(m, tok, rl_dataset(b.rl_problems_per_step, seed=seed), funcs, weights,
                                  b.reasoning_rl_updates, seed=seed, output_dir=out)
         seconds[label] = time.perf_counter() - t0
         logs[label] = tr.state.log_history
@@ -119,17 +121,17 @@ def run_seed(seed: int, r1_zero_dir=None, n_per_step: int = 100, samples: int = 
 
     t0 = time.perf_counter()  # stage 2.5 and 3
     problems = make_dataset(b.second_round_problems_per_step, RL_STEP_COUNTS, "train", seed=seed + 2)
-    kept2, second = recipe.rejection_sample(s2, tok, problems, b.samples, seed=seed)
+    kept2, second = C.rejection_sample(s2, tok, problems, b.samples, seed=seed)
     n_general = max(1, round(len(kept2) * b.general_share / (1 - b.general_share)))
     mixed = recipe.mix(kept2, general.records(n_general, "train", seed), seed)
-    s3, tok, _ = recipe.sft_from_base(mixed, b, seed=seed)
+    s3, tok, _ = stages.sft_from_base(mixed, b.sft, seed=seed)
     seconds["stage3"] = time.perf_counter() - t0
     row(s3, tok, "stage 3: second SFT")
 
     t0 = time.perf_counter()  # stage 4
     funcs, weights = recipe.final_rewards(b.language_weight)
     with tempfile.TemporaryDirectory(prefix="recipe-s4-") as out:
-        tr = recipe.rl_stage(s3, tok, recipe.mixed_dataset(b.rl_problems_per_step, b.final_general_prompts,
+        tr = stages.rl_stage(s3, tok, recipe.mixed_dataset(b.rl_problems_per_step, b.final_general_prompts,
                                                            seed), funcs, weights, b.final_rl_updates,
                              seed=seed, output_dir=out)
     seconds["stage4"] = time.perf_counter() - t0

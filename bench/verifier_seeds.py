@@ -36,8 +36,7 @@ OUT = Path(__file__).resolve().parent / "verifier_seeds.json"
 
 
 def one_seed(seed: int) -> dict:
-    from lessons_lib import lesson7_thinking as T
-    from lessons_lib import lesson7_verifiers as V
+    from lessons_lib import lesson7_thinking as T, lesson7_verifiers as V
     from lessons_lib.models import load, save
     from lessons_lib.paths import find_model
     from lessons_lib.rewards import accuracy_reward

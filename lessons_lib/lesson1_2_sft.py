@@ -1,9 +1,9 @@
 """TODO"""
 from __future__ import annotations
 import dataclasses
-from .sft import MAX_SFT_UPDATES, SCHEDULES
 from collections.abc import Mapping
 from types import MappingProxyType
+from .sft import MAX_SFT_UPDATES, SCHEDULES
 
 
 def _frozen(name: str, value, key_type: type, value_type: type) -> Mapping:

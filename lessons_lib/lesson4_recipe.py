@@ -19,6 +19,7 @@ import dataclasses
 import random
 
 from .formats import r1_zero_prompt
+from .sft import SFTSettings
 
 
 def mix(reasoning: list[dict], general: list[dict], seed: int = 0) -> list[dict]:
@@ -34,8 +35,8 @@ def mixed_dataset(n_reasoning_per_step: int, n_general: int, seed: int = 0):
     `answer` and `language` (None for general rows), `target` (None for reasoning rows)."""
     from datasets import Dataset
 
-    from .worlds.general import requests
     from .worlds.chain_rl import rl_dataset
+    from .worlds.general import requests
 
     rows = [dict(r, task="reasoning", target=None) for r in rl_dataset(n_reasoning_per_step, seed=seed)]
     rows += [dict(prompt=r1_zero_prompt(r["question"]), answer=None, steps=0, language=None,
@@ -105,6 +106,11 @@ class RecipeBudget:
         if not isinstance(g, (int, float)) or isinstance(g, bool) or not 0 <= g < 1:
             raise ValueError(f"RecipeBudget.general_share must be a share from 0 to below 1, got {g!r}")
 
+    @property
+    def sft(self) -> SFTSettings:
+        """The SFT stages' settings (stages.sft_from_base reads them)."""
+        return SFTSettings(self.sft_updates, self.sft_batch_size, self.sft_lr)
+
     def smoke(self) -> RecipeBudget:
         return dataclasses.replace(self, cold_start_problems_per_step=4, samples=2, sft_updates=3,
                                    sft_batch_size=4, reasoning_rl_updates=2,
@@ -147,8 +153,8 @@ def table_row(model, tokenizer, name: str, prompt_fn=r1_zero_prompt, n_per_step:
               samples: int = 2, seed: int = 0, n_general: int = 100) -> dict:
     """One row of the course-wide table: `model` measured on held-out problems of 1-6 steps (each
     asked in its own language) and held-out general requests, with its own prompt (`prompt_fn`)."""
-    from .worlds.general import general_score
     from .worlds.chain_rl import measure
+    from .worlds.general import general_score
 
     m = measure(model, tokenizer, n_per_step=n_per_step, steps=TABLE_STEPS, samples=samples,
                 seed=seed, prompt_fn=prompt_fn)

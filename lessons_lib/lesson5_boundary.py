@@ -37,10 +37,12 @@ import dataclasses
 import random
 
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
-from .worlds.chain import ask, question_notation
-from .worlds.chain import MODULUS, make_problems
+from .pass_at_k import (
+    K_MAX, KINDS, KS, NO_ANSWER, PINNED, bootstrap_ci, coverage, crossover, gain, in_group, maj_curve, maj_values, pass_curve, pass_values,
+)
+from .worlds.chain import MODULUS, ask, make_problems, question_notation
 from .worlds.chain_rl import GROUPS, problems, sample_counts
-from .pass_at_k import KINDS, KS, K_MAX, NO_ANSWER, PINNED, bootstrap_ci, coverage, crossover, gain, in_group, maj_curve, maj_values, pass_curve, pass_values
+from .sft import SFTSettings
 
 MAX_NEW_TOKENS = 128  # an 8-step thought in words and its answer fit with room to spare
 
@@ -89,8 +91,8 @@ def teacher_records(n_per_step: int, steps=TEACHER_STEPS, seed: int = 0) -> list
     R1-Zero lays its completions out (so a likelihood under the base compares paths, not spacing). The toy
     world's stand-in for a stronger model's knowledge: it knows problems longer than any the base
     model read about."""
-    from .worlds.chain_corpus import worked_thoughts
     from .runtime import check_int
+    from .worlds.chain_corpus import worked_thoughts
 
     check_int(n_per_step, "n_per_step")
     rng = random.Random(f"teacher-{seed}")
@@ -133,6 +135,11 @@ class DistillBudget:
                 check_int(getattr(self, f.name), f"DistillBudget.{f.name}")
         check_lr(self.sft_lr, example="2e-3")
 
+    @property
+    def sft(self) -> SFTSettings:
+        """The SFT stages' settings (stages.sft_from_base reads them)."""
+        return SFTSettings(self.sft_updates, self.sft_batch_size, self.sft_lr)
+
     def smoke(self) -> DistillBudget:
         return dataclasses.replace(self, teacher_problems_per_step=4, sft_updates=3, sft_batch_size=4,
                                    trace_problems_per_step=2, trace_samples=2, rl_updates=2)
@@ -163,7 +170,7 @@ def course_models(device: str = "cpu") -> dict:
     corpus asks and read for the last number, and under R1-Zero's template read by the checker.
     Lesson 4's second SFT (stage 3) and the combined recipe (stage 4, RL from that SFT model) are
     DeepSeek-Math's pair: an SFT model, and RL run from it."""
-    from .formats import short_prompt, sft_prompt
+    from .formats import sft_prompt, short_prompt
     from .models import load
     from .paths import CHECKPOINTS
 
@@ -390,7 +397,7 @@ def train_teacher(budget: DistillBudget, seed: int = 0, device: str = "cpu", cal
     from .stages import sft_from_base
 
     records = teacher_records(budget.teacher_problems_per_step, seed=seed + 10)
-    return sft_from_base(records, budget, seed=seed, device=device, callbacks=callbacks)
+    return sft_from_base(records, budget.sft, seed=seed, device=device, callbacks=callbacks)
 
 
 def trace_problems(budget: DistillBudget, seed: int = 0) -> list:
@@ -413,9 +420,9 @@ def rl_on_prompts(model, tokenizer, budget: DistillBudget, seed: int = 0, device
     asked in its own language) for `budget.rl_updates` updates; trains `model` in place."""
     from datasets import Dataset
 
-    from .worlds.chain_rl import rl_rows
-    from .stages import rl_stage
     from .rewards import accuracy_reward, format_reward
+    from .stages import rl_stage
+    from .worlds.chain_rl import rl_rows
 
     dataset = Dataset.from_list(rl_rows(trace_problems(budget, seed))).shuffle(seed=seed)
     return rl_stage(model, tokenizer, dataset, [accuracy_reward, format_reward], [1.0, 0.5],

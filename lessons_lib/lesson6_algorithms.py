@@ -34,7 +34,7 @@ import json
 import random
 import time
 
-from .grpo import RLBudget, rl_budget
+from .grpo import rl_budget, RLBudget
 
 ALGORITHMS = {
     "REINFORCE": dict(trainer="ppo", baseline="none"),
@@ -82,8 +82,8 @@ def check_run(name: str) -> dict:
 def pool(mix: str = "balanced", seed: int = 0) -> list[dict]:
     """The training problems as RL rows (`r1.rl_rows`, with an `id`): POOL_PER_STEP per step count
     ("balanced") or SKEWED's counts ("skewed"), the same number in all."""
-    from .worlds.chain_rl import rl_rows
     from .worlds.chain import make_problems
+    from .worlds.chain_rl import rl_rows
 
     counts = {"balanced": {s: POOL_PER_STEP for s in STEPS}, "skewed": SKEWED}
     if mix not in counts:
@@ -346,8 +346,8 @@ def state_megabytes(model, name: str) -> dict:
 def evaluate(model, tokenizer, seed: int = 0, n_per_step: int | None = None, k: int | None = None) -> dict:
     """Held-out counts for the final pass@1 and pass@k: `n_per_step` problems of each step count 1-8
     (boundary.problems, the same for every run), `k` samples each (lesson 5's `sample_counts`)."""
-    from .worlds.chain_rl import ALL_STEPS, problems, sample_counts
     from .runtime import pick
+    from .worlds.chain_rl import ALL_STEPS, problems, sample_counts
 
     n_per_step = n_per_step or pick(EVAL_PER_STEP, 1)
     k = k or pick(EVAL_K, 4)
@@ -382,8 +382,8 @@ def gap_to_base(counts: list[dict], base: list[dict], ks=(1, EVAL_K), kind: str 
     """{group: {k: pass@k of `counts` minus the base's}} at the trained lengths (1-4) and beyond
     (5-8): Yue et al.'s comparison (RL ahead at k = 1, the base catching up at large k). Each k
     must be at most the samples per problem of both."""
-    from .worlds.chain_rl import GROUPS
     from .pass_at_k import in_group, pass_curve
+    from .worlds.chain_rl import GROUPS
 
     out = {}
     for group, steps in GROUPS.items():
@@ -395,8 +395,8 @@ def gap_to_base(counts: list[dict], base: list[dict], ks=(1, EVAL_K), kind: str 
 def summary(counts: list[dict]) -> dict:
     """pass@1 and pass@k (k the samples per problem), by answer and by the path, at the trained
     lengths (1-4 steps) and beyond them (5-8)."""
-    from .worlds.chain_rl import GROUPS
     from .pass_at_k import in_group, pass_curve
+    from .worlds.chain_rl import GROUPS
 
     k = counts[0]["n"]
     out = {}

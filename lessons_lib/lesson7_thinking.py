@@ -28,11 +28,10 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from .formats import ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
-from .worlds.chain import ask
+from .formats import ANSWER_OPEN, MODES, THINK_CLOSE, THINK_OPEN, mode_prompt
 from .rewards import accuracy_reward
 from .runtime import check_int
-from .formats import MODES, mode_prompt
+from .worlds.chain import ask
 from .worlds.chain_thoughts import obeys
 
 MAX_NEW_TOKENS = 96  # lesson 3's room for a 4-step thought in words

@@ -30,7 +30,7 @@ import re
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
 from .rewards import answer_block, checked_answer, parse_completion, per_row
 from .runtime import check_int
-from .worlds.chain import Problem, make_problems, parse_question
+from .worlds.chain import make_problems, parse_question, Problem
 from .worlds.chain_thoughts import steps_in
 
 ANSWER_FORMS = ("plain", "sentence", "words")
@@ -350,9 +350,9 @@ def faithfulness(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4), sam
     share of right answers whose thought is not the problem's chain (`unfaithful_rate`), overall
     and by step count, with a few unfaithful examples."""
     from .evaluation import generate
-    from .worlds.chain import ask
-    from .rewards import accuracy_reward
     from .formats import mode_prompt
+    from .rewards import accuracy_reward
+    from .worlds.chain import ask
 
     problems = [p for s in steps for p in make_problems(n_per_step, s, "test", seed)]
     texts = generate(model, tokenizer, [mode_prompt(ask(p), "think") for p in problems], max_new_tokens,
@@ -414,9 +414,9 @@ def judge_rl(model, tokenizer, judge, updates: int, seed: int = 0, modes=("no_th
     when the completion obeys its mode (thinking.obeying), plus the free-form layout (0.5) and the
     mode (0.5). `true_accuracy` is logged at weight 0 beside it, and so is the process reward unless
     `process_weight` > 0. Returns the trainer; `judge_log(trainer)` reads its curves."""
+    from .rewards import mode_reward, obeying
     from .stages import rl_stage
     from .worlds.chain_rl import fusion_dataset
-    from .rewards import mode_reward, obeying
 
     dataset = fusion_dataset(n_per_step, modes=tuple(modes), seed=seed)
     funcs = [obeying(judge), layout_reward, mode_reward, true_accuracy, process_reward]
@@ -446,8 +446,8 @@ def policy_samples(model, tokenizer, n_per_step: int = 50, seed: int = 0, sample
     scored on in RL (another problem seed): dicts with question (symbols), answer (the truth) and
     completion. What adversarial_records mines."""
     from .evaluation import generate
-    from .worlds.chain import ask
     from .formats import mode_prompt
+    from .worlds.chain import ask
 
     problems = [p for s in (1, 2, 3, 4) for p in make_problems(n_per_step, s, "train", seed + 11)]
     outs = generate(model, tokenizer, [mode_prompt(ask(p), mode) for p in problems], 24, do_sample=True,

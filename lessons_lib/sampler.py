@@ -15,7 +15,7 @@ for the decoder-only architectures the course uses: Llama, Qwen2 (bias on q/k/v)
 (norms on q and k). Anything else (another architecture, top-k, a repetition penalty) is refused
 with a message, and `model.generate` remains the reference.
 
-    from .sampler import sample, grpo_rollout
+    from .sampler import grpo_rollout, sample
     ids = sample(model, [prompt_ids] * 8, max_new_tokens=96, eos_token_id=tok.eos_token_id)
     GRPOTrainer(..., rollout_func=grpo_rollout)      # what lessons_lib.grpo.train_grpo does
 """

@@ -11,11 +11,36 @@ The course says "updates" for optimizer steps: "steps" is the number of operatio
 """
 from __future__ import annotations
 
+import dataclasses
+
 import tempfile
 
 SCHEDULES = ("cosine", "constant_with_warmup", "linear")  # learning-rate schedules a budget may name
 MAX_SFT_UPDATES = 100_000
 
+
+
+@dataclasses.dataclass(frozen=True)
+class SFTSettings:
+    """One SFT run's settings, the one way the course states them (a lesson's budget holds one per
+    SFT stage, e.g. `RecipeBudget.sft`): `updates` optimizer updates of `batch_size` examples at
+    learning rate `lr`, cosine schedule. `train_sft(..., **settings.arguments())` and
+    `stages.sft_from_base(records, settings)` read it; every field is checked when it is made."""
+
+    updates: int
+    batch_size: int = 64
+    lr: float = 3e-3
+
+    def __post_init__(self):
+        from .runtime import check_int, check_lr, check_updates
+
+        check_updates(self.updates, MAX_SFT_UPDATES, name="SFTSettings.updates")
+        check_int(self.batch_size, "SFTSettings.batch_size", why=" (examples per optimizer update)")
+        check_lr(self.lr, example="3e-3")
+
+    def arguments(self) -> dict:
+        """train_sft's keyword arguments for these settings."""
+        return dict(updates=self.updates, batch_size=self.batch_size, lr=self.lr)
 
 def sft_config(updates: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
                device: str = "cpu", logging_steps: int = 25, output_dir: str | None = None, **extra):

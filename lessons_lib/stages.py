@@ -1,26 +1,35 @@
-"""TODO"""
+"""The training stages lessons 4 and 5 chain together: an SFT stage from the base model, and an RL
+stage with lesson 3's GRPO settings. Each stage is a thin call into trl (sft.train_sft,
+grpo.train_grpo) with the settings stated once: `SFTSettings` for SFT, an update count on
+lesson 3's `RLBudget` for RL.
+"""
 from __future__ import annotations
+
 import dataclasses
-from .lesson4_recipe import RecipeBudget
+
+from .sft import SFTSettings
 
 
-def sft_from_base(records: list[dict], budget: RecipeBudget, seed: int = 0, base=None,
+def sft_from_base(records: list[dict], settings: SFTSettings, seed: int = 0, base=None,
                   device: str = "cpu", callbacks=None):
-    """(model, tokenizer, trainer): the base model (lesson 3's, or `base`) fine-tuned on the
-    prompt/completion `records` with the budget's SFT settings: stages 1 and 3."""
+    """(model, tokenizer, trainer): the base model (lesson 3's chain-world base, or `base`) fine-tuned
+    on the prompt/completion `records` with `settings` (a lesson budget's `.sft`): lesson 4's
+    stages 1 and 3, lesson 5's teacher and student."""
     from .models import load
     from .paths import CHECKPOINTS
     from .runtime import seed_everything
     from .sft import train_sft
 
+    if not isinstance(settings, SFTSettings):
+        raise TypeError(f"sft_from_base takes SFTSettings, got {type(settings).__name__}: pass a "
+                        "lesson budget's SFT settings, e.g. recipe_budget().sft")
     if not records:
         raise ValueError("no records to fine-tune on: the rejection filter kept nothing. Sample "
                          "more problems, or loosen the checks (rejection_sample(..., checks=...))")
     seed_everything(seed)
     model, tok = load(base or CHECKPOINTS / "03_base", device)
-    trainer = train_sft(model, tok, records, budget.sft_updates, budget.sft_batch_size, budget.sft_lr,
-                        seed=seed, device=device, callbacks=callbacks,
-                        logging_steps=max(1, budget.sft_updates // 30))
+    trainer = train_sft(model, tok, records, **settings.arguments(), seed=seed, device=device,
+                        callbacks=callbacks, logging_steps=max(1, settings.updates // 30))
     return model, tok, trainer
 
 

@@ -33,7 +33,7 @@ def load_data_and_model(prog: str, data_args, training_args, model_args, to_row,
     `check(dataset)` may raise a ValueError too (e.g. the reward functions' columns).
     """
     from lessons_lib.models import load_hub_model
-    from lessons_lib.word_problems import load_word_problems
+    from lessons_lib.worlds.words import load_word_problems
 
     try:
         with training_args.main_process_first(desc="data and model"):

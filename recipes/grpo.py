@@ -1,7 +1,7 @@
 """Reinforcement learning with GRPO on grade-school word problems, rewarded like DeepSeek-R1-Zero.
 
 Lesson 8's recipe for a real run: a hub model (Qwen/Qwen2.5-0.5B-Instruct in grpo.yaml) reads each
-GSM8K question in R1-Zero's prompt (lessons_lib.word_problems.r1_rl_row), writes a group of
+GSM8K question in R1-Zero's prompt (lessons_lib.worlds.words.r1_rl_row), writes a group of
 completions, and trl's GRPOTrainer makes the better ones of each group more likely. Two rule-based
 rewards, no reward model (lessons_lib.rewards):
 
@@ -41,7 +41,7 @@ def main(data_args, training_args, model_args) -> None:
     from lessons_lib.grpo import check_reward_columns
     from lessons_lib.lora import parameter_counts
     from lessons_lib.rewards import math_verify_reward, number_format_reward
-    from lessons_lib.word_problems import r1_rl_row
+    from lessons_lib.worlds.words import r1_rl_row
 
     reward_funcs = [number_format_reward, math_verify_reward]  # weighted by reward_weights (default 1, 1)
     dataset, where, model, tokenizer = load_data_and_model(

@@ -2,7 +2,7 @@
 
 Lesson 8's recipe for a real run: a hub model (Qwen/Qwen2.5-0.5B-Instruct in sft.yaml), GSM8K's
 worked solutions as the thoughts and its final answers in the answer tags
-(lessons_lib.word_problems.r1_sft_record), LoRA adapters on every linear layer, trl's SFTTrainer.
+(lessons_lib.worlds.words.r1_sft_record), LoRA adapters on every linear layer, trl's SFTTrainer.
 The loss is on the completion only (thought and answer), not on the prompt.
 
     python recipes/sft.py --config recipes/sft.yaml                                 # one GPU
@@ -35,7 +35,7 @@ def main(data_args, training_args, model_args) -> None:
     from trl import SFTTrainer, get_peft_config
 
     from lessons_lib.lora import parameter_counts
-    from lessons_lib.word_problems import r1_sft_record
+    from lessons_lib.worlds.words import r1_sft_record
 
     dataset, where, model, tokenizer = load_data_and_model(PROG, data_args, training_args, model_args,
                                                            r1_sft_record)

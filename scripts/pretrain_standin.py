@@ -27,9 +27,8 @@ COMMAND = ".venv/bin/python scripts/pretrain_standin.py"
 def held_out_card(model, tok, n: int = 90) -> dict:
     """Greedy accuracy on `n` held-out stories: prompted as in pretraining, and under R1-Zero's template."""
     from lessons_lib.evaluation import generate
-    from lessons_lib.rewards import math_verify_correct, math_verify_reward
+    from lessons_lib.rewards import math_verify_correct, math_verify_reward, gsm8k_final
     from lessons_lib.lesson8_stand_in import pretraining_text
-    from lessons_lib.rewards import gsm8k_final
     from lessons_lib.worlds.words import r1_rl_row, toy_word_problems
 
     rows = toy_word_problems(n, split="test")

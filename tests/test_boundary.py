@@ -6,8 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from lessons_lib import lesson5_boundary as B
-from lessons_lib import pass_at_k as P
+from lessons_lib import lesson5_boundary as B, pass_at_k as PK
 from lessons_lib.worlds import chain_rl as C
 from lessons_lib.formats import r1_zero_prompt
 from lessons_lib.worlds.chain import Problem
@@ -53,25 +52,25 @@ def test_pass_curve_matches_a_brute_force_count():
     c = counts(3, n=8)
     for k in (1, 2, 4, 8):
         subsets = list(combinations([1] * 3 + [0] * 5, k))
-        assert P.pass_curve([c], ks=(k,))[k] == pytest.approx(sum(any(s) for s in subsets) / len(subsets))
+        assert PK.pass_curve([c], ks=(k,))[k] == pytest.approx(sum(any(s) for s in subsets) / len(subsets))
 
 
 def test_pass_curve_path_kind_and_bad_kind():
     c = counts(4, n=8, path=0)
-    assert P.pass_curve([c], ks=(8,), kind="path")[8] == 0.0
-    assert P.pass_curve([c], ks=(8,))[8] == 1.0
+    assert PK.pass_curve([c], ks=(8,), kind="path")[8] == 0.0
+    assert PK.pass_curve([c], ks=(8,))[8] == 1.0
     with pytest.raises(ValueError, match="kind"):
-        P.pass_curve([c], kind="answer")
+        PK.pass_curve([c], kind="answer")
     with pytest.raises(ValueError, match="no problems"):
-        P.pass_curve([])
+        PK.pass_curve([])
 
 
 def test_maj_curve_follows_the_mode_not_pass_at_1():
     mode_right = counts(3, n=10, answers={"49": 3, "1": 2, "2": 2, "3": 2, "none": 1})
     mode_wrong = counts(3, n=10, answers={"49": 3, "12": 7})
-    assert P.maj_curve([mode_right], ks=(10,))[10] == 1.0
-    assert P.maj_curve([mode_wrong], ks=(10,))[10] == 0.0
-    one = P.maj_curve([mode_wrong], ks=(1,), draws=400)[1]
+    assert PK.maj_curve([mode_right], ks=(10,))[10] == 1.0
+    assert PK.maj_curve([mode_wrong], ks=(10,))[10] == 0.0
+    one = PK.maj_curve([mode_wrong], ks=(1,), draws=400)[1]
     assert 0.2 < one < 0.4  # maj@1 is pass@1
 
 
@@ -83,19 +82,19 @@ def test_guess_curve():
 def test_bootstrap_ci_brackets_the_mean_and_narrows_with_more_problems():
     few = [0.0, 1.0] * 5
     many = few * 20
-    lo, hi = P.bootstrap_ci(few)
-    lo2, hi2 = P.bootstrap_ci(many)
+    lo, hi = PK.bootstrap_ci(few)
+    lo2, hi2 = PK.bootstrap_ci(many)
     assert lo < 0.5 < hi and lo2 < 0.5 < hi2
     assert hi2 - lo2 < hi - lo
     with pytest.raises(ValueError):
-        P.bootstrap_ci([])
+        PK.bootstrap_ci([])
 
 
 def test_crossover_finds_where_the_base_catches_up():
     # the base is rarely right but often somewhere in 64 samples; "rl" is usually right on half
     base = [counts(2, n=64, q=f"q{i}") for i in range(10)]
     rl = [counts(48 if i < 5 else 0, n=64, q=f"q{i}") for i in range(10)]
-    x = P.crossover(base, rl, ks=(1, 4, 64))
+    x = PK.crossover(base, rl, ks=(1, 4, 64))
     by_k = {r["k"]: r for r in x["rows"]}
     assert by_k[1]["diff"] < 0 and by_k[64]["diff"] > 0
     assert x["first_k"] in (4, 64) and x["above_k"] == 64
@@ -104,20 +103,20 @@ def test_crossover_finds_where_the_base_catches_up():
 
 def test_crossover_refuses_different_problems():
     with pytest.raises(ValueError, match="same problems"):
-        P.crossover([counts(1, q="a")], [counts(1, q="b")])
+        PK.crossover([counts(1, q="a")], [counts(1, q="b")])
 
 
 def test_coverage():
     rl = [counts(5, q="a"), counts(0, q="b"), counts(5, q="c")]
     base = [counts(8, q="a"), counts(8, q="b"), counts(0, q="c")]
-    cov = P.coverage(rl, base, k=8)
+    cov = PK.coverage(rl, base, k=8)
     assert cov == dict(solved=2, share=0.5, base_all=2 / 3)
-    assert P.coverage([counts(0)], [counts(0)], k=8) == dict(solved=0, share=None, base_all=0.0)
+    assert PK.coverage([counts(0)], [counts(0)], k=8) == dict(solved=0, share=None, base_all=0.0)
 
 
 def test_in_group():
     cs = [counts(1, steps=s, q=str(s)) for s in range(1, 9)]
-    assert [c["steps"] for c in P.in_group(cs, C.GROUPS["5-8"])] == [5, 6, 7, 8]
+    assert [c["steps"] for c in PK.in_group(cs, C.GROUPS["5-8"])] == [5, 6, 7, 8]
 
 
 # --- sampling and likelihoods, on a tiny untrained model -------------------------------------------------
@@ -235,17 +234,17 @@ def test_too_few_problems_tag_nothing():
 
 
 def test_pinned_is_a_ceiling_or_a_floor_not_a_meeting():
-    assert P.pinned([1.0, 0.0], [1.0, 0.0])
-    assert not P.pinned([1.0, 0.0], [0.0, 0.0])     # a real difference on a problem
-    assert not P.pinned([0.9, 1.0], [0.9, 1.0])     # equal, but not at 0 or 1
+    assert PK.pinned([1.0, 0.0], [1.0, 0.0])
+    assert not PK.pinned([1.0, 0.0], [0.0, 0.0])     # a real difference on a problem
+    assert not PK.pinned([0.9, 1.0], [0.9, 1.0])     # equal, but not at 0 or 1
 
 
 def test_maj_vote_rules_differ_when_a_model_often_gives_no_answer():
     c = [dict(question="q", steps=1, answer=49, n=64, right=10, path=10, answers={"49": 10, "none": 54})]
-    assert P.maj_values(c, 64) == [1.0]                        # the silent samples do not vote
-    assert P.maj_values(c, 64, no_answer="vote") == [0.0]      # 'no answer' wins the vote
+    assert PK.maj_values(c, 64) == [1.0]                        # the silent samples do not vote
+    assert PK.maj_values(c, 64, no_answer="vote") == [0.0]      # 'no answer' wins the vote
     with pytest.raises(ValueError):
-        P.maj_values(c, 8, no_answer="abstain")
+        PK.maj_values(c, 8, no_answer="abstain")
 
 
 def test_deepseek_math_claim_on_an_sft_model_and_rl_from_it_under_both_vote_rules():

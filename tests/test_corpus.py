@@ -3,15 +3,15 @@ import random
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.worlds.chain_corpus import (
     MIX, document, documents, pages, solve_with_slips, step_text, worked_thoughts,
 )
-from lessons_lib.worlds.chain import NOTATIONS, SYMBOL_STEP, WORD_STEP, notation_of
+from lessons_lib.worlds.chain import (
+    NOTATIONS, SYMBOL_STEP, WORD_STEP, notation_of, MODULUS, parse_question, random_problem, split_of,
+)
 from lessons_lib.formats import R1_ZERO_TEMPLATE, TEMPLATE, short_prompt
-from lessons_lib.worlds.chain import MODULUS, parse_question, random_problem, split_of
 from lessons_lib.worlds.chain_thoughts import steps_in
 
 # a toy-world question, in symbols or in words: 37+8-5, 37 plus 8 minus 5

@@ -3,9 +3,8 @@ import pytest
 
 from lessons_lib.curves import TOKENS_SEEN, AccuracyCurve, plot_accuracy_curves
 from lessons_lib.formats import sft_prompt
-from lessons_lib.worlds.chain import to_records
+from lessons_lib.worlds.chain import to_records, make_problems
 from lessons_lib.sft import train_sft
-from lessons_lib.worlds.chain import make_problems
 
 
 def test_curve_records_every_n_updates_with_growing_tokens(fresh_tiny, tmp_path):

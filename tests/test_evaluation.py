@@ -8,8 +8,7 @@ import torch
 import lessons_lib.evaluation as evaluation
 from lessons_lib.evaluation import accuracy, accuracy_by_steps, generate, maj_at_k, mean_tokens, pass_at_k
 from lessons_lib.formats import sft_prompt
-from lessons_lib.worlds.chain import sft_target
-from lessons_lib.worlds.chain import Problem, make_dataset
+from lessons_lib.worlds.chain import sft_target, Problem, make_dataset
 
 PROMPTS = ["Q: 1+2\nA: ", "Q: 37+8-5+9\nA: <think>3", "hello", "x"]
 

@@ -16,9 +16,10 @@ from lessons_lib.exercises import (
     EXACT_MATCH_CASES, FORMAT_CASES, check_cot_target, check_coverage_prediction, check_exact_match, check_extra_tokens, check_first_reaching, check_format_reward, check_memorisation_gap, check_neighbour_prediction, check_prefix_prediction, check_solver, check_temperature_prediction, check_token_count,
 )
 from lessons_lib.formats import extract_answer
-from lessons_lib.worlds.chain import sft_target
+from lessons_lib.worlds.chain import (
+    sft_target, Problem, make_dataset, make_problems, parse_question, split_of,
+)
 from lessons_lib.rewards import accuracy_reward, format_reward
-from lessons_lib.worlds.chain import Problem, make_dataset, make_problems, parse_question, split_of
 
 from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 

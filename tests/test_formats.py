@@ -4,8 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.formats import (
     ANSWER_CLOSE, ANSWER_OPEN, COMPLETION_RE, FORMATS, R1_ZERO_TEMPLATE, TAG_RE, TEMPLATE, THINK_CLOSE, THINK_OPEN, extract_answer, r1_zero_prompt, sft_prompt, short_prompt, thought_text,
@@ -175,7 +174,7 @@ def test_tag_regexes_follow_the_tag_constants(known_problem):
     assert TAG_RE.findall(cot) == ["<think>", "</think>", "<answer>", "</answer>"]
 
 
-@pytest.mark.parametrize("module", ["rewards", "thoughts", "r1", "corpus", "evaluation", "widgets",
+@pytest.mark.parametrize("module", ["rewards", "worlds.chain_thoughts", "worlds.chain_rl", "worlds.chain_corpus", "evaluation", "widgets",
                                     "pretrain"])
 def test_no_other_module_spells_the_tag_regexes(module):
     """formats owns the grammar: the modules that read completions compile no regex with a tag."""

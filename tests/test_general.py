@@ -1,7 +1,6 @@
 """General requests (lesson 4's non-reasoning data): the requests, their records and their reward."""
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.worlds.general import KINDS, general_reply, general_reward, records, requests
 from lessons_lib.formats import r1_zero_prompt

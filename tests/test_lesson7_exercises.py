@@ -1,7 +1,6 @@
 """Lesson 7's exercise checks: each accepts a right answer and turns down wrong ones with a hint that
 does not give the answer away."""
-from lessons_lib import lesson7_thinking as T
-from lessons_lib import lesson7_verifiers as V
+from lessons_lib import lesson7_thinking as T, lesson7_verifiers as V
 from lessons_lib.exercises import check_budget_cap, check_fooling, check_hardened, check_process_reward
 from conftest import verdict  # noqa: E402  (the shared ✅/❌ reader)
 

@@ -8,8 +8,7 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lessons_lib.worlds.numbers_corpus import CorpusKnobs, document, hypothesis, pages, search
 from lessons_lib.worlds.numbers import (

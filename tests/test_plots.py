@@ -2,8 +2,7 @@
 the live plot's panels and the accuracy-by-steps axis."""
 import matplotlib.pyplot as plt
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from matplotlib.figure import Figure
 
 from lessons_lib.plots import (

@@ -2,10 +2,10 @@
 import pytest
 
 import lessons_lib.worlds.chain_rl as r1
-from lessons_lib.worlds.chain import question_notation
+from lessons_lib import models
+from lessons_lib.worlds.chain import question_notation, parse_question, split_of
 from lessons_lib.formats import r1_zero_prompt
 from lessons_lib.worlds.chain_rl import RL_STEP_COUNTS, loose_answer, measure, rl_dataset
-from lessons_lib.worlds.chain import parse_question, split_of
 
 
 def question_of(prompt):
@@ -203,7 +203,7 @@ def test_short_prompt_accuracy_reads_the_last_number(monkeypatch):
 def test_save_run_writes_nothing_when_the_run_was_loaded(tiny, tmp_path):
     model, tok = tiny
     folder = tmp_path / "models" / "03_rl"
-    assert r1.save_run(model, tok, [{"loss": 1.0}], {0: []}, folder, trained=False) is None
+    assert models.save_run(model, tok, [{"loss": 1.0}], {0: []}, folder, trained=False) is None
     assert not folder.exists() and not (tmp_path / "models").exists()
 
 
@@ -213,7 +213,7 @@ def test_save_run_saves_a_trained_run(tiny, tmp_path):
     from lessons_lib.models import load
 
     model, tok = tiny
-    out = r1.save_run(model, tok, [{"loss": 1.0}], {0: ["x"]}, tmp_path / "03_rl", trained=True)
+    out = models.save_run(model, tok, [{"loss": 1.0}], {0: ["x"]}, tmp_path / "03_rl", trained=True)
     assert out == tmp_path / "03_rl"
     assert json.loads((out / "log_history.json").read_text()) == [{"loss": 1.0}]
     assert json.loads((out / "snapshots.json").read_text()) == {"0": ["x"]}

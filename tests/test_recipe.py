@@ -3,10 +3,11 @@ language reward (trick-proof) and the exercises' checks."""
 import dataclasses
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib import lesson4_recipe as recipe
+from lessons_lib import stages
+from lessons_lib.worlds import chain_rl as C
 from lessons_lib.exercises import (
     LANGUAGE_CASES, check_language_reward, check_rejection_filter, check_weight_prediction,
 )
@@ -76,13 +77,13 @@ def test_check_language_reward_reports_a_raising_reward(capsys):
      "readable"),
 ])
 def test_rejection_reason(completion, answer, language, reason):
-    assert recipe.rejection_reason(completion, answer, language) == reason
+    assert C.rejection_reason(completion, answer, language) == reason
 
 
 def test_rejection_checks_can_be_switched_off_and_are_checked():
-    assert recipe.rejection_reason(GOOD_SYMBOLS, 40, "words", checks=("right", "format")) is None
+    assert C.rejection_reason(GOOD_SYMBOLS, 40, "words", checks=("right", "format")) is None
     with pytest.raises(ValueError, match="unknown check"):
-        recipe.rejection_reason(GOOD_SYMBOLS, 40, "words", checks=("rigth",))
+        C.rejection_reason(GOOD_SYMBOLS, 40, "words", checks=("rigth",))
 
 
 class _Fixed:
@@ -91,8 +92,7 @@ class _Fixed:
 
 def test_rejection_sample_counts_and_keeps(monkeypatch):
     from lessons_lib import evaluation
-    from lessons_lib.worlds.chain import question_notation
-    from lessons_lib.worlds.chain import Problem
+    from lessons_lib.worlds.chain import question_notation, Problem
 
     problems = [Problem(37, (("+", 8), ("-", 5))), Problem(10, (("+", 1),))]
     def fake(model, tok, prompts, max_new_tokens, **kw):
@@ -107,7 +107,7 @@ def test_rejection_sample_counts_and_keeps(monkeypatch):
             out += [good, "nonsense"] * (n // 2)
         return out
     monkeypatch.setattr(evaluation, "generate", fake)
-    kept, stats = recipe.rejection_sample(_Fixed(), None, problems, samples=4, keep_per_problem=1)
+    kept, stats = C.rejection_sample(_Fixed(), None, problems, samples=4, keep_per_problem=1)
     assert len(kept) == 2 and stats["generated"] == 8 and stats["acceptance"] == 0.5
     assert stats["samples_per_kept"] == 4 and stats["rejected"]["right"] == 4
     assert all(k["language"] in ("symbols", "words") and k["prompt"].endswith("Assistant:") for k in kept)
@@ -116,7 +116,7 @@ def test_rejection_sample_counts_and_keeps(monkeypatch):
 def test_check_rejection_filter(capsys):
     samples = [dict(completion=c, answer=40, language=lang) for c, lang in
                [(GOOD_WORDS, "words"), (GOOD_SYMBOLS, "words"), ("x", "symbols"), (GOOD_SYMBOLS, "symbols")]]
-    right = lambda c, a, lang: recipe.rejection_reason(c, a, lang) is None
+    right = lambda c, a, lang: C.rejection_reason(c, a, lang) is None
     assert check_rejection_filter(right, samples)
     assert "acceptance as the checks are added" in capsys.readouterr().out
     assert not check_rejection_filter(lambda c, a, lang: True, samples)
@@ -174,7 +174,7 @@ def test_budget_checks_its_fields_and_has_a_smoke_variant():
 
 def test_sft_from_base_refuses_no_records():
     with pytest.raises(ValueError, match="kept nothing"):
-        recipe.sft_from_base([], recipe.RecipeBudget().smoke())
+        stages.sft_from_base([], recipe.RecipeBudget().smoke().sft)
 
 
 def test_seed_effect_needs_every_seed_and_more_than_the_spread():

@@ -1,7 +1,6 @@
 """The R1-Zero rewards: right answers and well-formed outputs pay, tricks do not, nothing raises."""
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.exercises import FORMAT_CASES
 from lessons_lib.rewards import accuracy_reward, checked_answer, format_reward, parse_completion

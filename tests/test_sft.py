@@ -8,11 +8,10 @@ import torch
 import trl
 from conftest import TINY_KW
 
-from lessons_lib.worlds.chain import to_records
+from lessons_lib.worlds.chain import to_records, make_dataset, make_problems
 from lessons_lib.models import new_tiny
 from lessons_lib.sft import MAX_SFT_UPDATES, loss_history, sft_config, train_sft
 from lessons_lib.lesson1_2_sft import SFTBudget, lesson_budget
-from lessons_lib.worlds.chain import make_dataset, make_problems
 
 
 def run(tmp_path_factory, records, updates, batch_size, lr=3e-3, seed=0):

@@ -4,8 +4,7 @@ import re
 from collections import Counter
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.worlds.chain import (
     MAX_STEPS, MIN_STEPS, MODULUS, Problem, make_dataset, make_problems, parse_question, random_problem, split_of,

@@ -1,15 +1,11 @@
 """Lesson 7's thinking modes: the switch in the prompt, obeying it, the fusion data, the budget cap,
 and the chat widget driven without a browser."""
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from lessons_lib import lesson7_thinking as T
-from lessons_lib import formats as F
-from lessons_lib.worlds import chain_thoughts as CT
-from lessons_lib.worlds import chain_rl as C
-from lessons_lib.worlds.chain import ask
-from lessons_lib.worlds.chain import make_problems
+from lessons_lib import lesson7_thinking as T, formats as F
+from lessons_lib.worlds import chain_thoughts as CT, chain_rl as C
+from lessons_lib.worlds.chain import ask, make_problems
 from lessons_lib.widgets import chat, chat_html, stream_reply
 
 THOUGHT = " <think>37+8=45 45-5=40</think><answer>40</answer>"

@@ -1,7 +1,6 @@
 """Tests of lessons_lib.worlds.chain_thoughts: reading thoughts back, loops, language mixing and readability."""
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.formats import thought_text
 from lessons_lib.worlds.chain_thoughts import has_loop, is_mixed, readability, steps_in, thought_stats

@@ -2,8 +2,7 @@
 import string
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib.tokenizer import SPECIAL_TOKENS, TAGS, build_tokenizer, load_tokenizer
 

@@ -1,8 +1,7 @@
 """Lesson 7's verifiers: the forms of an answer, the learned verifier's data and reward, the gate,
 and the process reward against tricks."""
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from lessons_lib import lesson7_verifiers as V
 from lessons_lib.rewards import accuracy_reward

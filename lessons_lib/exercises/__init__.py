@@ -47,19 +47,24 @@ from .lesson1_answer_only import (
 )
 from .lesson2_chain_of_thought import check_cot_target, check_extra_tokens, check_prefix_prediction
 from .lesson3_chain_world import (
-    FORMAT_CASES, GOOD_COMPLETION, check_first_reaching, check_format_reward, check_temperature_prediction,
+    FORMAT_CASES, GOOD_COMPLETION, check_first_reaching, check_format_reward,
+    check_temperature_prediction,
 )
 from .lesson3_r1_zero import (
-    CHECKER_CASES, CHECKER_NUMBERS, CHECKER_TARGET, check_behaviour_prediction, check_curve_reaching, check_numbers_checker,
+    CHECKER_CASES, CHECKER_NUMBERS, CHECKER_TARGET, check_behaviour_prediction, check_curve_reaching,
+    check_numbers_checker,
 )
 from .lesson4_recipe import (
     LANGUAGE_CASES, check_language_reward, check_rejection_filter, check_weight_prediction,
 )
-from .lesson5_added_reasoning import (
-    # and the helpers tests/test_boundary_exercises.py checks     _maj_simulated, _pass_brute, _pass_cases, check_added_reasoning, check_majority_prediction, check_pass_at_k,
+from .lesson5_added_reasoning import (  # and the helpers tests/test_boundary_exercises.py checks
+    _maj_simulated, _pass_brute, _pass_cases, check_added_reasoning, check_majority_prediction,
+    check_pass_at_k,
 )
 from .lesson6_rl_algorithms import check_policy_loss, check_prioritised_sampler, check_std_prediction
-from .lesson7_thinking_verifiers import check_budget_cap, check_fooling, check_hardened, check_process_reward
+from .lesson7_thinking_verifiers import (
+    check_budget_cap, check_fooling, check_hardened, check_process_reward,
+)
 from .lesson8_real_models import check_lora_count
 
 __all__ = [

@@ -10,8 +10,7 @@ import numbers
 import random
 from collections.abc import Mapping
 
-from ..worlds.chain import sft_target
-from ..worlds.chain import MODULUS, OPS, Problem, random_problem, split_of
+from ..worlds.chain import MODULUS, OPS, Problem, random_problem, sft_target, split_of
 from ._inputs import _call, _is_number, _mean
 from ._verdict import _empty_prediction, _ok, _verdict, _wrong
 

@@ -11,8 +11,7 @@ import re
 from collections import Counter
 
 from ..formats import extract_answer, sft_prompt, thought_text
-from ..worlds.chain import parse_equations, sft_target
-from ..worlds.chain import MODULUS, Problem, make_problems
+from ..worlds.chain import MODULUS, make_problems, parse_equations, Problem, sft_target
 from ._inputs import _acc, _call, _is_number, _mean
 from ._verdict import _compare, _empty_prediction, _judge_number, _ok, _verdict, _wrong
 

@@ -169,10 +169,10 @@ def check_temperature_prediction(predicted, model, tokenizer, temperature: float
     `n_prompts` training prompts of 1-4 steps at both temperatures and scores them as in lesson 3:
     accuracy x reward_weights[0] + format x reward_weights[1]."""
     from ..evaluation import generate
-    from ..worlds.chain import ask
     from ..formats import r1_zero_prompt
-    from ..worlds.chain_rl import RL_STEP_COUNTS
     from ..rewards import accuracy_reward, format_reward
+    from ..worlds.chain import ask
+    from ..worlds.chain_rl import RL_STEP_COUNTS
 
     why = _empty_prediction("predicted", predicted)
     if why:

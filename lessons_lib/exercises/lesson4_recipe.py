@@ -109,9 +109,9 @@ def check_weight_prediction(predicted, start_model, tokenizer, reference_row: di
     passed is not changed) and compares it with `reference_row` (notebook 04's stage-2 row)."""
     import copy
 
-    from ..worlds.chain_rl import RL_STEP_COUNTS, rl_dataset
-    from ..lesson4_recipe import recipe_budget, reasoning_rewards, table_row
+    from ..lesson4_recipe import reasoning_rewards, recipe_budget, table_row
     from ..stages import rl_stage
+    from ..worlds.chain_rl import RL_STEP_COUNTS, rl_dataset
 
     why = _empty_prediction("predicted", predicted)
     if why:

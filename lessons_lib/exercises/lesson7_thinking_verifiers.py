@@ -15,10 +15,9 @@ def check_budget_cap(fn, model, tokenizer, budgets=(0, 6, 16)) -> bool:
     """`fn(model, tokenizer, prompts, budget) -> list[str]`: greedy completions whose thought is cut
     at `budget` tokens, with '</think><answer>' written for the model when it is cut (Qwen3's
     thinking budget). Compared with thinking.budget_generate on a few held-out problems."""
-    from ..worlds.chain import ask
-    from ..worlds.chain import make_problems
-    from ..lesson7_thinking import budget_generate, thought_tokens
     from ..formats import mode_prompt
+    from ..lesson7_thinking import budget_generate, thought_tokens
+    from ..worlds.chain import ask, make_problems
 
     prompts = [mode_prompt(ask(p), "think") for s in (2, 4) for p in make_problems(3, s, "test", 5)]
     for b in budgets:

@@ -28,9 +28,8 @@ from __future__ import annotations
 import random
 
 from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
-from .chain import NOTATIONS, WORD_VERBS, question_text
-from .chain import MODULUS, Problem, random_problem, split_of
-from ..pretrain import PretrainBudget, check_stop_after, train_on_texts
+from ..pretrain import check_stop_after, PretrainBudget, train_on_texts
+from .chain import MODULUS, NOTATIONS, WORD_VERBS, Problem, question_text, random_problem, split_of
 
 CORPUS_STEPS = (1, 2, 3, 4, 5, 6)  # problem lengths the corpus writes about
 
@@ -217,8 +216,8 @@ def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks
     first n updates of the same schedule (the reproduction test compares them with the shipped
     model's log). `extra` overrides SFTConfig fields (e.g. `logging_steps`, `output_dir`).
     """
-    from .chain_corpus import pages
     from ..models import new_tiny
+    from .chain_corpus import pages
 
     b = PretrainBudget() if budget is None else budget
     if not isinstance(b, PretrainBudget):

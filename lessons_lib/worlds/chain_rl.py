@@ -24,18 +24,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..evaluation import generate
-from .chain import ask, question_notation, question_text
-from ..formats import r1_zero_prompt, short_prompt
-from ..rewards import accuracy_reward, format_reward
-from .chain import make_problems, split_of
-from .chain_thoughts import thought_stats
 from collections import Counter
+from ..evaluation import generate
+from ..formats import MODES, _check_mode, mode_prompt, r1_zero_prompt, short_prompt, thought_text
 from ..pass_at_k import K_MAX
-from ..formats import MODES, _check_mode, mode_prompt, thought_text
-from ..rewards import checked_answer, parse_completion
-from .chain_thoughts import has_loop, language_share, readability
+from ..rewards import accuracy_reward, checked_answer, format_reward, parse_completion
 from . import World
+from .chain import ask, make_problems, question_notation, question_text, split_of
+from .chain_thoughts import has_loop, language_share, readability, thought_stats
 
 RL_STEP_COUNTS = (1, 2, 3, 4)  # step counts of the RL prompts (and of the measurements), as in lessons 1-2
 MAX_NEW_TOKENS = 96  # room to spare for a 4-step thought in words and the answer
@@ -242,8 +238,8 @@ ALL_STEPS = GROUPS["1-4"] + GROUPS["5-8"]
 
 
 def _reader(name: str):
-    from .chain_rl import loose_answer
     from ..rewards import checked_answer
+    from .chain_rl import loose_answer
 
     readers = {"tagged": checked_answer, "last number": loose_answer}
     if name not in readers:

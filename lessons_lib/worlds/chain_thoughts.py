@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import re
 
-from .chain import SYMBOL_STEP, WORD_STEP, notation_of
-from ..formats import thought_text
-from ..formats import _check_mode
+from ..formats import _check_mode, thought_text
 from ..rewards import parse_completion, per_row
+from .chain import SYMBOL_STEP, WORD_STEP, notation_of
 
 _LOOP = re.compile(r"(\S.{2,}?\S)(?:\s*\1){2,}", re.DOTALL)  # a unit, then 2+ more copies
 _CONNECTIVES = re.compile(

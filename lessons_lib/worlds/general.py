@@ -23,10 +23,9 @@ from __future__ import annotations
 import random
 
 from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
-from .chain import NOTATIONS, question_text
 from ..rewards import parse_completion, per_row
 from ..runtime import check_int
-from .chain import make_problems
+from .chain import NOTATIONS, make_problems, question_text
 
 KINDS = ("greeting", "first", "to_words", "to_symbols")
 GREETINGS = ("hello", "hi", "hey", "good morning")

@@ -265,7 +265,7 @@ def pretrain_numbers_base(b=None, knobs: CorpusKnobs | None = None, seed: int = 
     through trl's SFTTrainer on text (as pretrain.pretrain_base does for the chain world).
     Deterministic in (b, knobs, seed); `stop_after=n` runs the first n updates of the same schedule."""
     from ..models import new_tiny
-    from ..pretrain import PretrainBudget, check_stop_after, train_on_texts
+    from ..pretrain import check_stop_after, PretrainBudget, train_on_texts
 
     b = budget() if b is None else b
     if not isinstance(b, PretrainBudget):

@@ -15,8 +15,8 @@ from __future__ import annotations
 import random
 import re
 
-from .chain import MODULUS, Problem, split_of
 from ..rewards import gsm8k_final
+from .chain import MODULUS, Problem, split_of
 
 GSM8K = "openai/gsm8k"
 NAMES = ("Ann", "Ben", "Cleo", "Dev", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jun")
