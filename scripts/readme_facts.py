@@ -186,7 +186,10 @@ def note(path: Path) -> str:
                 return note(path / inner)
         return ""
     if path.suffix == ".py":
-        doc = ast.get_docstring(ast.parse(path.read_text()))
+        try:
+            doc = ast.get_docstring(ast.parse(path.read_text()))
+        except SyntaxError:  # a module half-way through an edit: no note rather than no README
+            doc = None
         return first_sentence(doc) if doc else ""
     if path.suffix == ".ipynb":
         return notebook_title(path)
