@@ -40,6 +40,7 @@ FILES = {
     "ao_trials": "bench/answer_only_trials.json",  # bench/answer_only_trials.py
     "rl_seeds": "bench/rl_seeds.json",  # bench/rl_seeds.py
     "rl_template134": "bench/rl_seeds_template134.json",  # bench/rl_seeds.py, an earlier template
+    "rl_format0": "bench/rl_seeds_format0.json",  # bench/rl_seeds.py --format-weight 0 (optional)
     "base_card": "data/checkpoints/03_base/base_card.json",  # scripts/pretrain_base.py
     "binder_smoke": "bench/binder_smoke.json",  # scripts/binder_check.py
     "binder_full": "bench/binder_full.json",  # scripts/binder_check.py --full
@@ -71,6 +72,10 @@ class Files(dict):
     def __init__(self, root: Path):
         super().__init__()
         self.root = Path(root)
+
+    def has(self, name: str) -> bool:
+        """Is the file there (for the optional ones: `{% if j.has('rl_format0') %}`)?"""
+        return (self.root / FILES[name]).exists()
 
     def __missing__(self, name: str):
         if name not in FILES:

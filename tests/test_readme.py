@@ -26,8 +26,9 @@ def _json(name: str):
 def _copy_sources(dest: Path) -> Path:
     """Every JSON file the templates read, copied under `dest` (to change one and render)."""
     for rel in facts.FILES.values():
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / rel, dest / rel)
+        if (ROOT / rel).exists():  # the optional ones may not be
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / rel, dest / rel)
     return dest
 
 
@@ -103,6 +104,21 @@ def test_a_missing_file_or_key_stops_the_render_with_its_name(tmp_path):
     _write(root, "nb03", nb03)
     with pytest.raises(Exception, match="rl_seconds"):
         render_readme.render(root)
+
+
+def test_the_run_without_format_reward_appears_once_committed(tmp_path):
+    """An optional file: bench/rl_seeds_format0.json adds its bullet, beside the lesson's own run of
+    the same seed (bench/rl_seeds.json)."""
+    root = _copy_sources(tmp_path)
+    (root / facts.FILES["rl_format0"]).unlink(missing_ok=True)
+    assert "Without the format reward" not in render_readme.render(root)["RESULTS.md"]
+    rows = _json("rl_seeds")
+    row = dict(rows[0], format_weight=0.0, after=dict(rows[0]["after"], format_rate=0.777, pass1=0.666))
+    _write(root, "rl_format0", [row])
+    text = render_readme.render(root)["RESULTS.md"]
+    assert "**Without the format reward** (`bench/rl_seeds_format0.json`)" in text
+    assert "seed 0 reaches format 0.78 and pass@1 0.67" in text
+    assert f"(with the format reward: {rows[0]['after']['format_rate']:.2f} and {rows[0]['after']['pass1']:.2f})" in text
 
 
 # --- targets: stated once, checked against the measurement ---------------------------------------
