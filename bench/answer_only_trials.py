@@ -23,7 +23,7 @@ from lessons_lib.worlds.chain import to_records  # noqa: E402
 from lessons_lib.models import new_tiny  # noqa: E402
 from lessons_lib.runtime import quiet, seed_everything  # noqa: E402
 from lessons_lib.lesson1_2_sft import lesson_budget
-from lessons_lib.sft import train_sft  # noqa: E402
+from lessons_lib.sft import SFTSettings, train_sft  # noqa: E402
 from lessons_lib.worlds.chain import make_dataset  # noqa: E402
 
 
@@ -51,9 +51,8 @@ def main(lr: float, updates: int, schedule: str, seed: int = 0, weight_decay: fl
     seed_everything(seed)
     model, tok = new_tiny(seed=seed)
     print(f"seed {seed} weight decay {weight_decay} warmup {warmup}", flush=True)
-    train_sft(model, tok, to_records(train, "answer_only"), updates, 64, lr, seed=seed,
-              callbacks=[Every500(tok, test, lr, schedule, updates)], lr_scheduler_type=schedule,
-              weight_decay=weight_decay, warmup_steps=warmup)
+    train_sft(model, tok, to_records(train, "answer_only"), SFTSettings(updates, 64, lr, schedule, warmup),
+              seed=seed, callbacks=[Every500(tok, test, lr, schedule, updates)], weight_decay=weight_decay)
 
 
 if __name__ == "__main__":

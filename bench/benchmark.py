@@ -105,7 +105,7 @@ def _sft_round(steps: int, warmup: int, batch_size: int) -> tuple[float, float, 
     from lessons_lib.models import new_tiny
     from lessons_lib.runtime import quiet
     from lessons_lib.lesson1_2_sft import lesson_budget
-    from lessons_lib.sft import train_sft
+    from lessons_lib.sft import SFTSettings, train_sft
 
     quiet()
     budget = lesson_budget()
@@ -128,7 +128,7 @@ def _sft_round(steps: int, warmup: int, batch_size: int) -> tuple[float, float, 
     model, tok = new_tiny(seed=0)
     clock = Clock()
     with tempfile.TemporaryDirectory(prefix="bench-sft-") as out:
-        trainer = train_sft(model, tok, records, warmup + steps, batch_size, lr, seed=0,
+        trainer = train_sft(model, tok, records, SFTSettings(warmup + steps, batch_size, lr), seed=0,
                             callbacks=[clock], logging_steps=10_000, output_dir=out)
     trl_s = clock.t["end"] - clock.t["start"]
     # the same batches trl saw: its tokenized dataset, in its own order, through its own collator

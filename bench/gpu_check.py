@@ -124,10 +124,10 @@ def run_grpo(model, tok, dataset, steps: int, max_new: int, device: str, bf16: b
 
 
 def run_sft(model, tok, records, steps: int, batch: int, device: str, bf16: bool) -> dict:
-    from lessons_lib.sft import train_sft
+    from lessons_lib.sft import SFTSettings, train_sft
 
     timer = StepTimer(device)
-    train_sft(model, tok, records, updates=steps, batch_size=batch, lr=1e-5, device=device,
+    train_sft(model, tok, records, SFTSettings(steps, batch, 1e-5), device=device,
               callbacks=[timer.callback], bf16=bf16, logging_steps=1)
     s = timer.per_update()
     return {"s_per_update": round(s, 3), "examples_per_s": round(batch / s, 1),
@@ -155,7 +155,7 @@ def main(argv=None) -> dict:
 
     import torch
 
-    from lessons_lib.runtime import check_int, quiet
+    from lessons_lib.runtime import require_int, quiet
     from lessons_lib.tokenizer import build_tokenizer
     from lessons_lib.worlds.words import load_word_problems, r1_rl_row, r1_sft_record
 
@@ -163,7 +163,7 @@ def main(argv=None) -> dict:
     import faulthandler
 
     faulthandler.dump_traceback_later(args.stack_every, repeat=True)  # where a slow run spends time
-    check_int(args.steps, "--steps", least=2, why=" (the first update pays for warm-up)")
+    require_int(args.steps, "--steps", least=2, why=" (the first update pays for warm-up)")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     bf16 = device.startswith("cuda")
     dtype = torch.bfloat16 if bf16 else torch.float32

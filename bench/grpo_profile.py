@@ -220,12 +220,12 @@ def main(argv=None) -> int:
 
     import torch
 
-    from lessons_lib.runtime import check_int, quiet
+    from lessons_lib.runtime import require_int, quiet
 
     quiet()
     try:
-        check_int(args.updates, "--updates", least=2, why=" (the first update pays for warm-up)")
-        check_int(args.rounds, "--rounds")
+        require_int(args.updates, "--updates", least=2, why=" (the first update pays for warm-up)")
+        require_int(args.rounds, "--rounds")
     except ValueError as e:
         sys.exit(f"bench/grpo_profile.py: {e}")
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "world": args.world,

@@ -48,7 +48,7 @@ def run(seed: int) -> dict:
     from lessons_lib.lora import add_lora, lora_config
     from lessons_lib.rewards import math_verify_reward, number_format_reward
     from lessons_lib.runtime import seed_everything
-    from lessons_lib.sft import train_sft
+    from lessons_lib.sft import SFTSettings, train_sft
     from lessons_lib.lesson8_stand_in import LESSON8 as B, checked, load_stand_in, rl_budget_words
     from lessons_lib.worlds.words import load_word_problems, r1_rl_row, r1_sft_record
 
@@ -66,8 +66,8 @@ def run(seed: int) -> dict:
             m = add_lora(m, lora_config(**B["lora"]))
         seed_everything(seed)
         t0 = time.perf_counter()
-        train_sft(m, tok, records, updates=B["sft_updates"], batch_size=B["sft_batch"],
-                  lr=B["sft_lr"][mode], seed=seed)
+        train_sft(m, tok, records, SFTSettings(B["sft_updates"], B["sft_batch"], B["sft_lr"][mode]),
+                  seed=seed)
         s = time.perf_counter() - t0
         out[f"sft_{mode}"] = dict(summary(checked(m, tok, test)), lr=B["sft_lr"][mode],
                                   s_per_update=round(s / B["sft_updates"], 3))

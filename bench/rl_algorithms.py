@@ -34,18 +34,17 @@ LOG_KEYS = ("step", "reward", "rewards/accuracy_reward/mean", "rewards/format_re
 def one(name: str, seed: int, updates: int, table: bool) -> dict:
     """Train and measure one run in this process."""
     import dataclasses
-    import resource
 
     from lessons_lib import lesson6_algorithms as A
     from lessons_lib.models import load
     from lessons_lib.paths import CHECKPOINTS
-    from lessons_lib.runtime import quiet
+    from lessons_lib.runtime import lifetime_peak_mb, quiet
 
     quiet()
     model, tok = load(CHECKPOINTS / "03_base")
     budget = dataclasses.replace(A.algorithm_budget(), updates=updates)
     run = A.train_run(name, model, tok, budget, seed=seed)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = lifetime_peak_mb()
     counts = A.evaluate(model, tok, seed=seed)
     row = dict(run=name, seed=seed, updates=updates, seconds=run["seconds"],
                seconds_per_update=run["seconds"] / updates, completions_per_second=run["sampled"] / run["seconds"],

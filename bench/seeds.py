@@ -18,6 +18,7 @@ Writes bench/seeds.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -48,7 +49,7 @@ def train_and_measure(fmt: str, seed: int, budget: SFTBudget, lr: float | None =
     seed_everything(seed)
     model, tok = new_tiny(seed=seed)
     t0 = time.perf_counter()
-    train_sft(model, tok, to_records(train, fmt), **dict(budget.training(fmt), lr=lr), seed=seed)
+    train_sft(model, tok, to_records(train, fmt), dataclasses.replace(budget.training(fmt), lr=lr), seed=seed)
     secs = time.perf_counter() - t0
     test_acc = accuracy_by_steps(model, tok, test, sft_prompt, max_new)
     train_acc = accuracy_by_steps(model, tok, train, sft_prompt, max_new)

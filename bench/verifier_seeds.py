@@ -47,7 +47,7 @@ def one_seed(seed: int) -> dict:
     start = find_model("07_fused_sft")
     records = V.verifier_records(B.verifier_problems_per_step, seed=seed)
     held = V.verifier_records(B.eval_per_step, split="test", seed=seed)
-    verifier, _ = V.train_verifier(records, B.verifier_updates, lr=B.verifier_lr, seed=seed)
+    verifier, _ = V.train_verifier(records, B.verifier, seed=seed)
     folder = Path(tempfile.mkdtemp(prefix="verifier-"))
     save(verifier.model, verifier.tok, folder)
     out = dict(verifier=V.compare_checkers(verifier, held)["all"]["learned"], hacking={}, curves={})
@@ -68,7 +68,7 @@ def one_seed(seed: int) -> dict:
     questions, truths = [s["question"] for s in samples], [s["answer"] for s in samples]
     completions = [s["completion"] for s in samples]
     adversarial = V.adversarial_records(completions, questions, truths, verifier)
-    hardened = V.hardened_copy(folder, adversarial, records, B.harden_updates, seed=seed)
+    hardened = V.hardened_copy(folder, adversarial, records, B.hardening, seed=seed)
     pays = V.pays_for_wrong(samples, {"learned": verifier, "gate": V.gated(verifier), "hardened": hardened})
     out["hardening"] = dict(mined=len(adversarial), hardened_checkers=V.compare_checkers(hardened, held)["all"]["learned"],
                             pays_wrong=pays)

@@ -13,7 +13,7 @@ from math import comb
 import torch
 
 from .formats import extract_answer
-from .runtime import check_int
+from .runtime import require_int
 
 
 @torch.no_grad()
@@ -40,7 +40,7 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
                         f"{type(prompts[bad[0]]).__name__} ({prompts[bad[0]]!r})")
     for name, v in (("max_new_tokens", max_new_tokens), ("batch_size", batch_size),
                     ("num_return_sequences", num_return_sequences)):
-        check_int(v, name)
+        require_int(v, name)
     if do_sample and not (isinstance(temperature, (int, float)) and temperature > 0):
         raise ValueError(f"temperature must be a number above 0 when sampling, got {temperature!r}; "
                          "for greedy decoding leave do_sample=False")

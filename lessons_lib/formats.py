@@ -1,31 +1,21 @@
-"""The course's text formats, in one place: prompts, targets, the <think>/<answer> tags, the two
-notations of a step. Every other module reads and writes text through the names defined here.
+"""The course's text formats, in one place, for every world: the <think>/<answer> tags, the prompts,
+the thinking-mode flags, and the lenient readers of a completion. Every other module reads and
+writes the tags through the names defined here; a world's own notations live with the world
+(worlds.chain, worlds.numbers).
 
 Prompts (what the model reads):
 
     sft_prompt        Q: 37+8-5+9\\nA:                         lessons 1-2 (fine-tuning)
     r1_zero_prompt    <think> reasoning process here </think> <answer> answer here </answer>
-                      User: 37+8-5+9\\nAssistant:               lesson 3 (RL), TEMPLATE
-    short_prompt      problem: 37+8-5+9\\n                      a head the pretraining corpus uses
+                      User: 37+8-5+9\\nAssistant:               lesson 3 on (RL), TEMPLATE
+    short_prompt      problem: 37+8-5+9\\n                      a head the pretraining corpora use
+    mode_prompt       r1_zero_prompt with /think or /no_think after the question (lesson 7)
 
-Targets (what lessons 1-2 teach the model to write; the same prompt serves both):
+Targets (what lessons 1-2 teach the model to write, FORMATS; the chain world writes them,
+worlds.chain.sft_target):
 
     answer-only        <answer>49</answer>
     chain of thought   <think>37+8=45 45-5=40 40+9=49</think><answer>49</answer>
-
-Steps, in the two notations of lesson 3's corpus:
-
-    symbols   04+6=10          (SYMBOL_STEP)
-    words     04 plus 6 makes 10, 04 plus 6 is 10   (WORD_STEP)
-
-Questions come in the same two notations, the toy world's two "languages" a user can ask in:
-
-    symbols   37+8-5+9         (Problem.question)
-    words     37 plus 8 minus 5 plus 9                (question_text(problem, "words"))
-
-Lessons 3-4 ask each held-out or RL problem in the language `question_notation(problem)` picks
-(half of the problems each, fixed by a hash of the problem); a thought in the other notation is the
-analogue of answering a French question in English.
 
 The tags are ordinary tokens of the vocabulary, not "special" tokens: trl decodes completions with
 `skip_special_tokens=True`, so special tags would vanish before a reward function could see them.
@@ -35,7 +25,6 @@ measuring SFT models (`extract_answer`, `thought_text`) lives here.
 from __future__ import annotations
 
 import re
-
 
 # --- the tags ----------------------------------------------------------------------------------
 
@@ -51,9 +40,6 @@ ANSWER_RE = re.compile(f"{ANSWER_OPEN}(.*?){ANSWER_CLOSE}", re.DOTALL)  # the fi
 COMPLETION_RE = re.compile(
     rf"\s*{THINK_OPEN}(?P<think>.*?){THINK_CLOSE}\s*{ANSWER_OPEN}(?P<answer>.*?){ANSWER_CLOSE}\s*",
     re.DOTALL)
-
-# --- the two notations of a step -----------------------------------------------------------------
-
 
 # --- prompts -------------------------------------------------------------------------------------
 
@@ -102,9 +88,6 @@ def short_prompt(question: str) -> str:
     return f"problem: {question}\n"
 
 
-# --- targets -------------------------------------------------------------------------------------
-
-
 # --- reading completions back (leniently: for measuring, not as a reward) -------------------------
 
 def extract_answer(completion: str) -> int | None:
@@ -141,18 +124,19 @@ def thought_text(completion: str, before_answer: bool = False) -> str:
     return TAG_RE.sub(" ", head).strip()
 
 
+# --- thinking modes (lesson 7): a flag after the question switches the thought on or off ------------
+
 MODES = ("think", "no_think")
-
-
 FLAGS = {"think": "/think", "no_think": "/no_think"}
 
 
-def _check_mode(mode) -> None:
+def require_mode(mode) -> None:
+    """Raise a clear error unless `mode` is one of MODES."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: choose 'think' or 'no_think'")
 
 
 def mode_prompt(question: str, mode: str = "think") -> str:
     """Lesson 3's prompt with the switch after the question: 'User: 37+8-5 /no_think'."""
-    _check_mode(mode)
+    require_mode(mode)
     return r1_zero_prompt(f"{question} {FLAGS[mode]}")

@@ -67,20 +67,20 @@ class RLBudget:
     train_problems_per_step_count: int = 400
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
 
-        check_updates(self.updates, MAX_RL_UPDATES)
-        check_int(self.prompts_per_update, "prompts_per_update")
-        check_int(self.num_generations, "num_generations", least=2,
+        require_updates(self.updates, MAX_RL_UPDATES)
+        require_int(self.prompts_per_update, "prompts_per_update")
+        require_int(self.num_generations, "num_generations", least=2,
                   why=" (GRPO compares completions of one prompt with each other)")
-        check_lr(self.lr, example="5e-5")
+        require_lr(self.lr, example="5e-5")
         t = self.temperature
         if not isinstance(t, (int, float)) or isinstance(t, bool) or not 0 < t < float("inf"):
             raise ValueError(f"temperature must be a number above 0 (1.0 samples from the model as it "
                              f"is; near 0 is almost greedy, which gives GRPO no spread), got {t!r}")
-        check_int(self.max_completion_length, "max_completion_length",
+        require_int(self.max_completion_length, "max_completion_length",
                   why=" (the most new tokens per completion, e.g. 96)")
-        check_int(self.train_problems_per_step_count, "train_problems_per_step_count")
+        require_int(self.train_problems_per_step_count, "train_problems_per_step_count")
 
     @property
     def completions_per_update(self) -> int:
@@ -94,9 +94,9 @@ class RLBudget:
 
 def rl_budget() -> RLBudget:
     """Lesson 3's RL budget (its smoke variant when LESSONS_SMOKE=1)."""
-    from .runtime import smoke
+    from .runtime import for_mode
 
-    return RLBudget().smoke() if smoke() else RLBudget()
+    return for_mode(RLBudget())
 
 
 # GRPOConfig fields the budget (or micro_batches) sets: passing them in `extra` would give a run two
@@ -123,6 +123,39 @@ def _check_extra(extra: dict, caller: str) -> None:
             raise TypeError(f"{caller}: {key!r} is set by the budget, not by a keyword; {how}")
 
 
+def rl_fields(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_steps: int = 1,
+              output_dir: str | None = None, micro_batches: int = 2, beta: float = 0.0) -> dict:
+    """The config fields every trl RL trainer the course runs takes from an RLBudget (GRPOConfig,
+    and RLOOConfig in lesson 6): the one place a budget becomes trl settings."""
+    from .runtime import trainer_settings
+
+    completions = budget.completions_per_update
+    return dict(
+        output_dir=output_dir or tempfile.mkdtemp(prefix="rl-"),
+        max_steps=budget.updates,
+        # counts completions; one update generates them all at once, then trains in micro-batches
+        per_device_train_batch_size=completions // micro_batches,
+        gradient_accumulation_steps=micro_batches,
+        num_generations=budget.num_generations,
+        learning_rate=budget.lr,
+        lr_scheduler_type="constant",
+        warmup_steps=0,
+        weight_decay=0.0,
+        max_grad_norm=1.0,
+        beta=beta,
+        epsilon=0.2,
+        num_iterations=1,
+        temperature=budget.temperature,
+        top_p=1.0,
+        top_k=0,
+        max_completion_length=budget.max_completion_length,
+        seed=seed,
+        data_seed=seed,
+        log_completions=False,
+        **trainer_settings(device, logging_steps),  # bf16 and checkpointing off, quiet, no saving
+    )
+
+
 def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_steps: int = 1,
                 output_dir: str | None = None, micro_batches: int = 2, beta: float = 0.0,
                 loss_type: str = "dapo", **extra):
@@ -131,8 +164,6 @@ def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_st
     `extra` overrides any other GRPOConfig field (trl's own names: `logging_steps` counts updates).
     """
     from trl import GRPOConfig
-
-    from .runtime import trainer_settings
 
     _check_budget(budget, "grpo_config")
     _check_extra(extra, "grpo_config")
@@ -147,35 +178,15 @@ def grpo_config(budget: RLBudget, seed: int = 0, device: str = "cpu", logging_st
                          "the course uses 'dapo'")
     if not isinstance(beta, (int, float)) or isinstance(beta, bool) or not 0 <= beta < float("inf"):
         raise ValueError(f"beta (the KL penalty's weight) must be a number of at least 0, got {beta!r}")
-    cfg = dict(
-        output_dir=output_dir or tempfile.mkdtemp(prefix="grpo-"),
-        max_steps=budget.updates,
-        # counts completions; one update generates them all at once, then trains in micro-batches
-        per_device_train_batch_size=completions // micro_batches,
-        gradient_accumulation_steps=micro_batches,
-        num_generations=budget.num_generations,
-        learning_rate=budget.lr,
-        lr_scheduler_type="constant",
-        warmup_steps=0,
-        weight_decay=0.0,
-        max_grad_norm=1.0,
-        beta=beta,
+    cfg = rl_fields(budget, seed, device, logging_steps, output_dir or tempfile.mkdtemp(prefix="grpo-"),
+                    micro_batches, beta)
+    cfg.update(
         # GRPO's paper adds the KL estimate as it is; trl 1.x multiplies it by the ratio by default
         # (DeepSeek-V3.2's correction). Written out, so a run with beta > 0 is the published GRPO.
         use_bias_correction_kl=False,
         loss_type=loss_type,
         scale_rewards="group",
-        epsilon=0.2,
-        num_iterations=1,
-        temperature=budget.temperature,
-        top_p=1.0,
-        top_k=0,
-        max_completion_length=budget.max_completion_length,
         mask_truncated_completions=False,
-        seed=seed,
-        data_seed=seed,
-        log_completions=False,
-        **trainer_settings(device, logging_steps),  # bf16 and checkpointing off, quiet, no saving
     )
     cfg.update(extra)
     return GRPOConfig(**cfg)
@@ -187,7 +198,7 @@ _TRL_REWARD_ARGS = trl_internals.REWARD_ARGS
 _NOT_PASSED = trl_internals.NOT_PASSED
 
 
-def check_reward_columns(reward_funcs, column_names) -> None:
+def require_reward_columns(reward_funcs, column_names) -> None:
     """Raise a ValueError, before any training, if a reward function cannot be called on the data.
 
     trl calls each reward function with `prompts`, `completions`, `completion_ids`,
@@ -231,12 +242,12 @@ def rollout_for(model, device: str = "cpu", fast_sampler: bool | None = None):
     fast_sampler None picks the sampler on a CPU for a model it runs (a plain Llama or Qwen, no
     LoRA adapters), True insists on it (a ValueError says why it cannot), False never uses it.
     """
-    from .sampler import check_supported, grpo_rollout, unsupported
+    from .sampler import require_supported, grpo_rollout, unsupported
 
     if fast_sampler is None:
         return grpo_rollout if device == "cpu" and unsupported(model) is None else None
     if fast_sampler:
-        check_supported(model)
+        require_supported(model)
         return grpo_rollout
     return None
 
@@ -259,7 +270,7 @@ def grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks=None, 
     trainer_class = SharedPrefixGRPOTrainer if share_prefix else GRPOTrainer
     rollout = rollout_for(model, device, fast_sampler)
     if rollout is not None:
-        trl_internals.check_rollout_hook()
+        trl_internals.verify_rollout_hook()
     with warnings.catch_warnings():
         # trl 1.16 calls rollout_func experimental; the course pins trl and tests the hook
         warnings.filterwarnings("ignore", message=trl_internals.ROLLOUT_WARNING)
@@ -288,7 +299,7 @@ def train_grpo(model, tokenizer, dataset, reward_funcs, budget: RLBudget, reward
     if "prompt" not in dataset.column_names:
         raise ValueError(f"the dataset needs a 'prompt' column; it has {dataset.column_names}. "
                          "Build it with lessons_lib.worlds.chain_rl.rl_dataset().")
-    check_reward_columns(reward_funcs, dataset.column_names)
+    require_reward_columns(reward_funcs, dataset.column_names)
     args = grpo_config(budget, seed=seed, device=device, reward_weights=reward_weights, **extra)
     trainer = grpo_trainer(model, tokenizer, dataset, reward_funcs, args, callbacks, device, fast_sampler,
                            share_prefix)

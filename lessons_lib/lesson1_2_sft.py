@@ -1,9 +1,17 @@
-"""TODO"""
+"""Lessons 1 and 2: the SFT budget they share (`SFTBudget`, `lesson_budget()`).
+
+The two lessons train the same tiny model on the same chain-world problems for the same batch size;
+only the target differs (the answer alone, or the worked steps and the answer). Each format gets its
+own updates, learning rate and schedule, measured so neither side of the comparison loses to a bad
+setting; `budget.training(fmt)` hands one format's `sft.SFTSettings` to `train_sft`.
+"""
 from __future__ import annotations
+
 import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
-from .sft import MAX_SFT_UPDATES, SCHEDULES
+
+from .sft import MAX_SFT_UPDATES, SCHEDULES, SFTSettings
 
 
 def _frozen(name: str, value, key_type: type, value_type: type) -> Mapping:
@@ -56,7 +64,7 @@ class SFTBudget:
 
     def __post_init__(self):
         from .formats import FORMATS
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
         from .worlds.chain import MAX_STEPS, MIN_STEPS
 
         def set_(name, v):  # the dataclass is frozen: fields are set once, here
@@ -76,13 +84,13 @@ class SFTBudget:
                 raise ValueError(f"SFTBudget.{name} needs one entry per format {FORMATS}, "
                                  f"got {sorted(getattr(self, name))}")
         for fmt in FORMATS:
-            check_updates(self.updates[fmt], MAX_SFT_UPDATES, name=f"SFTBudget.updates[{fmt!r}]")
-            check_lr(self.lr[fmt], example="2e-3")
+            require_updates(self.updates[fmt], MAX_SFT_UPDATES, name=f"SFTBudget.updates[{fmt!r}]")
+            require_lr(self.lr[fmt], example="2e-3")
         for fmt, name in self.schedule.items():
             if name not in SCHEDULES:
                 raise ValueError(f"SFTBudget.schedule[{fmt!r}] is {name!r}: choose one of {SCHEDULES}")
-        check_int(self.batch_size, "SFTBudget.batch_size")
-        check_int(self.test_problems_per_step_count, "SFTBudget.test_problems_per_step_count")
+        require_int(self.batch_size, "SFTBudget.batch_size")
+        require_int(self.test_problems_per_step_count, "SFTBudget.test_problems_per_step_count")
         counts = tuple(self.test_step_counts) if not isinstance(self.test_step_counts, str) else ()
         if not counts or any(not isinstance(s, int) or isinstance(s, bool)
                              or not MIN_STEPS <= s <= MAX_STEPS for s in counts):
@@ -102,15 +110,15 @@ class SFTBudget:
                                    test_problems_per_step_count=20,
                                    warmup_updates={"answer_only": 2, "cot": 2})
 
-    def training(self, fmt: str) -> dict:
-        """The arguments of `train_sft` for format `fmt`: updates, batch size, learning rate and
-        its schedule, e.g. `train_sft(model, tok, records, **budget.training("cot"), seed=0)`."""
+    def training(self, fmt: str) -> SFTSettings:
+        """The SFT settings of format `fmt`: its updates, the batch size, its learning rate and
+        schedule, e.g. `train_sft(model, tok, records, budget.training("cot"), seed=0)`."""
         from .formats import FORMATS
 
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {FORMATS}")
-        return dict(updates=self.updates[fmt], batch_size=self.batch_size, lr=self.lr[fmt],
-                    lr_scheduler_type=self.schedule[fmt], warmup_steps=self.warmup_updates[fmt])
+        return SFTSettings(self.updates[fmt], self.batch_size, self.lr[fmt], self.schedule[fmt],
+                           self.warmup_updates[fmt])
 
     def to_dict(self) -> dict:
         """The budget as plain dicts and lists (for JSON)."""
@@ -123,6 +131,6 @@ class SFTBudget:
 
 def lesson_budget() -> SFTBudget:
     """The SFT budget of lessons 1-2 (its smoke variant when LESSONS_SMOKE=1)."""
-    from .runtime import smoke
+    from .runtime import for_mode
 
-    return SFTBudget().smoke() if smoke() else SFTBudget()
+    return for_mode(SFTBudget())

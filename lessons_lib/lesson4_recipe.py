@@ -89,15 +89,15 @@ class RecipeBudget:
     rl_problems_per_step: int = 400
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
         from .sft import MAX_SFT_UPDATES
 
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if f.type == "int":
-                check_int(v, f"RecipeBudget.{f.name}")
-        check_updates(self.sft_updates, MAX_SFT_UPDATES, name="RecipeBudget.sft_updates")
-        check_lr(self.sft_lr, example="1e-3")
+                require_int(v, f"RecipeBudget.{f.name}")
+        require_updates(self.sft_updates, MAX_SFT_UPDATES, name="RecipeBudget.sft_updates")
+        require_lr(self.sft_lr, example="1e-3")
         w = self.language_weight
         if not isinstance(w, (int, float)) or isinstance(w, bool) or not 0 <= w < 100:
             raise ValueError(f"RecipeBudget.language_weight must be a number from 0 (no language "
@@ -120,9 +120,9 @@ class RecipeBudget:
 
 def recipe_budget() -> RecipeBudget:
     """Lesson 4's budget (its smoke variant when LESSONS_SMOKE=1)."""
-    from .runtime import smoke
+    from .runtime import for_mode
 
-    return RecipeBudget().smoke() if smoke() else RecipeBudget()
+    return for_mode(RecipeBudget())
 
 
 def reasoning_rewards(language_weight: float):

@@ -91,10 +91,10 @@ def teacher_records(n_per_step: int, steps=TEACHER_STEPS, seed: int = 0) -> list
     R1-Zero lays its completions out (so a likelihood under the base compares paths, not spacing). The toy
     world's stand-in for a stronger model's knowledge: it knows problems longer than any the base
     model read about."""
-    from .runtime import check_int
+    from .runtime import require_int
     from .worlds.chain_corpus import worked_thoughts
 
-    check_int(n_per_step, "n_per_step")
+    require_int(n_per_step, "n_per_step")
     rng = random.Random(f"teacher-{seed}")
     rows = []
     for s in steps:
@@ -128,12 +128,12 @@ class DistillBudget:
     rl_updates: int = 40
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr
+        from .runtime import require_int, require_lr
 
         for f in dataclasses.fields(self):
             if f.type == "int":
-                check_int(getattr(self, f.name), f"DistillBudget.{f.name}")
-        check_lr(self.sft_lr, example="2e-3")
+                require_int(getattr(self, f.name), f"DistillBudget.{f.name}")
+        require_lr(self.sft_lr, example="2e-3")
 
     @property
     def sft(self) -> SFTSettings:
@@ -147,9 +147,9 @@ class DistillBudget:
 
 def distill_budget() -> DistillBudget:
     """Lesson 5's distillation budget (its smoke variant when LESSONS_SMOKE=1)."""
-    from .runtime import smoke
+    from .runtime import for_mode
 
-    return DistillBudget().smoke() if smoke() else DistillBudget()
+    return for_mode(DistillBudget())
 
 
 # --- the models, and what the lesson concludes from their counts -------------------------------------------

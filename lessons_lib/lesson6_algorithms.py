@@ -67,7 +67,7 @@ def algorithm_budget() -> RLBudget:
     return rl_budget() if smoke() else dataclasses.replace(rl_budget(), updates=pick(20, 2))
 
 
-def check_run(name: str) -> dict:
+def require_run(name: str) -> dict:
     """The settings of a run (an algorithm or a data run), or a ValueError that lists them."""
     if name in ALGORITHMS:
         return dict(ALGORITHMS[name])
@@ -245,16 +245,11 @@ def _rloo(model, tok, data, funcs, budget, seed, callbacks, device: str = "cpu")
     from transformers.trainer_callback import PrinterCallback
     from trl import RLOOConfig, RLOOTrainer
 
-    from .runtime import trainer_settings
+    from .grpo import rl_fields
 
-    args = RLOOConfig(output_dir=tempfile.mkdtemp(prefix="rloo-"), max_steps=budget.updates,
-                      per_device_train_batch_size=budget.completions_per_update // 2,
-                      gradient_accumulation_steps=2, num_generations=budget.num_generations,
-                      learning_rate=budget.lr, lr_scheduler_type="constant", warmup_steps=0,
-                      weight_decay=0.0, max_grad_norm=1.0, beta=0.0, epsilon=0.2, num_iterations=1,
-                      temperature=budget.temperature, top_p=1.0, top_k=0, shuffle_dataset=False,
-                      max_completion_length=budget.max_completion_length, reward_weights=list(REWARD_WEIGHTS),
-                      seed=seed, data_seed=seed, log_completions=False, **trainer_settings(device, 1))
+    # GRPO's fields from the same budget (grpo.rl_fields), two micro-batches as GRPO's default
+    args = RLOOConfig(**rl_fields(budget, seed, device, logging_steps=1, output_dir=tempfile.mkdtemp(prefix="rloo-")),
+                      shuffle_dataset=False, reward_weights=list(REWARD_WEIGHTS))
     trainer = RLOOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=data,
                           processing_class=tok, callbacks=callbacks)
     trainer.remove_callback(PrinterCallback)
@@ -277,7 +272,7 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
     from .rewards import accuracy_reward, format_reward
     from .runtime import seed_everything
 
-    spec = check_run(name)
+    spec = require_run(name)
     budget = budget or algorithm_budget()
     if not isinstance(budget, RLBudget):
         raise TypeError(f"budget must be an RLBudget (algorithms.algorithm_budget()), got {type(budget).__name__}")
@@ -335,7 +330,7 @@ def state_megabytes(model, name: str) -> dict:
     PPO's value model with its gradients and moments. MB each, and the total."""
     from .models import n_params
 
-    spec = check_run(name)
+    spec = require_run(name)
     mb = n_params(model) * 4 / 2**20
     out = {"policy": 4 * mb, "reference": mb if spec.get("beta") else 0.0,
            "value model": 4 * mb if spec.get("baseline") == "value" else 0.0}
@@ -415,32 +410,6 @@ def tail(log: list[dict], key: str, n: int | None = 5) -> float | None:
     vals = [r[key] for r in log if isinstance(r.get(key), (int, float)) and r[key] == r[key]]
     vals = vals[-n:] if n else vals
     return sum(vals) / len(vals) if vals else None
-
-
-def save_runs(runs: dict, folder) -> None:
-    """One JSON file per run (its log, prompts, counts, timings: no weights) in `folder`."""
-    from pathlib import Path
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for i, (name, run) in enumerate(runs.items()):
-        (folder / f"{i:02d}_{_slug(name)}.json").write_text(json.dumps(dict(run, name=name)))
-
-
-def load_runs(folder) -> dict:
-    """The runs `save_runs` wrote, in their order; a clear error where there are none."""
-    from pathlib import Path
-
-    files = sorted(Path(folder).glob("*.json"))
-    if not files:
-        raise FileNotFoundError(f"no saved runs in {folder}: run the notebook with TRAIN = True, or fetch "
-                                "the course's data/checkpoints/06_runs")
-    runs = [json.loads(f.read_text()) for f in files]
-    return {r["name"]: r for r in runs}
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
 
 
 def versus(values: dict, baseline: dict) -> dict:

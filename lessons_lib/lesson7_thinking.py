@@ -30,7 +30,8 @@ from collections import defaultdict
 
 from .formats import ANSWER_OPEN, MODES, THINK_CLOSE, THINK_OPEN, mode_prompt
 from .rewards import accuracy_reward
-from .runtime import check_int
+from .runtime import require_int
+from .sft import SFTSettings
 from .worlds.chain import ask
 from .worlds.chain_thoughts import obeys
 
@@ -83,7 +84,7 @@ def measure_modes(model, tokenizer, n_per_step: int = 50, steps=(1, 2, 3, 4, 5, 
     from .evaluation import generate
     from .worlds.chain import make_problems
 
-    check_int(n_per_step, "n_per_step")
+    require_int(n_per_step, "n_per_step")
     problems = [p for s in steps for p in make_problems(n_per_step, s, "test", seed)]
     out = {}
     for mode in MODES:
@@ -132,7 +133,7 @@ def budget_generate(model, tokenizer, prompts: list[str], budget: int,
 
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 0:
         raise ValueError(f"budget must be a whole number of thought tokens, 0 or more, got {budget!r}")
-    check_int(max_new_tokens, "max_new_tokens")
+    require_int(max_new_tokens, "max_new_tokens")
     opened = [p + " " + THINK_OPEN for p in prompts]
     thoughts = generate(model, tokenizer, opened, budget) if budget else [""] * len(prompts)
     closed = [THINK_CLOSE in t for t in thoughts]
@@ -217,14 +218,29 @@ class ThinkingBudget:
     eval_per_step: int = 50
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr
+        from .runtime import require_int, require_lr
 
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if f.type == "int":
-                check_int(v, f"ThinkingBudget.{f.name}")
-        check_lr(self.fusion_lr, example="5e-4")
-        check_lr(self.verifier_lr, example="2e-3")
+                require_int(v, f"ThinkingBudget.{f.name}")
+        require_lr(self.fusion_lr, example="5e-4")
+        require_lr(self.verifier_lr, example="2e-3")
+
+    @property
+    def fusion(self) -> SFTSettings:
+        """Stage 3's SFT (the fusion data, from lesson 4's final model)."""
+        return SFTSettings(self.fusion_sft_updates, 32, self.fusion_lr)
+
+    @property
+    def verifier(self) -> SFTSettings:
+        """The learned verifier's SFT, from lesson 3's base."""
+        return SFTSettings(self.verifier_updates, 32, self.verifier_lr)
+
+    @property
+    def hardening(self) -> SFTSettings:
+        """The verifier's further SFT on the adversarial examples (lesson7_verifiers.harden)."""
+        return SFTSettings(self.harden_updates, 32, 1e-3)
 
     def smoke(self) -> "ThinkingBudget":
         return dataclasses.replace(self, fusion_problems_per_step=4, fusion_general=4, fusion_sft_updates=3, rl_updates=2,
@@ -234,6 +250,6 @@ class ThinkingBudget:
 
 def thinking_budget() -> ThinkingBudget:
     """Lesson 7's budget (its smoke variant when LESSONS_SMOKE=1)."""
-    from .runtime import smoke
+    from .runtime import for_mode
 
-    return ThinkingBudget().smoke() if smoke() else ThinkingBudget()
+    return for_mode(ThinkingBudget())

@@ -29,7 +29,8 @@ import re
 
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN
 from .rewards import answer_block, checked_answer, parse_completion, per_row
-from .runtime import check_int
+from .runtime import require_int
+from .sft import SFTSettings
 from .worlds.chain import make_problems, parse_question, Problem
 from .worlds.chain_thoughts import steps_in
 
@@ -88,7 +89,7 @@ def verifier_records(n_per_step: int, steps=(1, 2, 3, 4), split: str = "train", 
     """SFT records for the verifier: for each problem, one right and one wrong answer, each in a
     form drawn from `forms`. Each record: prompt, completion ('yes' or 'no'), question, answer
     (the text judged), form, right (bool), steps, truth."""
-    check_int(n_per_step, "n_per_step")
+    require_int(n_per_step, "n_per_step")
     bad = [f for f in forms if f not in ANSWER_FORMS]
     if bad or not forms:
         raise ValueError(f"unknown answer form(s) {bad or forms!r}: choose from {ANSWER_FORMS}")
@@ -108,27 +109,21 @@ def verifier_records(n_per_step: int, steps=(1, 2, 3, 4), split: str = "train", 
     return rows
 
 
-def train_verifier(records: list[dict], updates: int = 200, batch_size: int = 32, lr: float = 2e-3,
-                   seed: int = 0, base=None, device: str = "cpu"):
+def train_verifier(records: list[dict], settings: SFTSettings, seed: int = 0, base=None,
+                   device: str = "cpu"):
     """(LearnedVerifier, trainer): lesson 3's base model (or `base`, a folder) fine-tuned with trl's
-    SFTTrainer to write the verdict of each record (the defaults are lesson 7's ThinkingBudget)."""
-    from .models import load
-    from .paths import CHECKPOINTS
-    from .runtime import seed_everything
-    from .sft import train_sft
+    SFTTrainer to write the verdict of each record, with `settings` (ThinkingBudget.verifier): the
+    toolkit's SFT stage, stages.sft_from_base."""
+    from .stages import sft_from_base
 
     if not records:
         raise ValueError("no verifier records to train on: make some with verifier_records(...)")
-    seed_everything(seed)
-    model, tok = load(base or CHECKPOINTS / "03_base", device)
-    trainer = train_sft(model, tok, records, updates, batch_size, lr, seed=seed, device=device,
-                        logging_steps=max(1, updates // 30))
-    model.eval()
+    model, tok, trainer = sft_from_base(records, settings, seed=seed, base=base, device=device)
     return LearnedVerifier(model, tok), trainer
 
 
-def harden(verifier, extra: list[dict], replay: list[dict], updates: int = 60, batch_size: int = 32,
-           lr: float = 1e-3, seed: int = 0, device: str = "cpu"):
+def harden(verifier, extra: list[dict], replay: list[dict], settings: SFTSettings, seed: int = 0,
+           device: str = "cpu"):
     """(LearnedVerifier, trainer): the verifier fine-tuned further on `extra` (adversarial records,
     adversarial_records) mixed with `replay` (its original records, so it does not forget them),
     with trl's SFTTrainer. The verifier's own model is trained in place."""
@@ -142,8 +137,8 @@ def harden(verifier, extra: list[dict], replay: list[dict], updates: int = 60, b
     random.Random(f"harden-{seed}").shuffle(rows)
     seed_everything(seed)
     verifier.model.train()
-    trainer = train_sft(verifier.model, verifier.tok, rows, updates, batch_size, lr, seed=seed,
-                        device=device, logging_steps=max(1, updates // 30))
+    trainer = train_sft(verifier.model, verifier.tok, rows, settings, seed=seed, device=device,
+                        logging_steps=max(1, settings.updates // 30))
     verifier.model.eval()
     return verifier, trainer
 
@@ -546,14 +541,15 @@ def seeds_text(bench: dict) -> str:
     return "\n".join(lines)
 
 
-def hardened_copy(folder, adversarial: list[dict], records: list[dict], updates: int, seed: int = 0,
-                  device: str = "cpu", replay: int = 600) -> LearnedVerifier:
-    """A copy of the verifier saved in `folder`, hardened (harden) on `adversarial` with `replay` of
-    its original `records` drawn with `seed`; the copy as it is when nothing was mined."""
+def hardened_copy(folder, adversarial: list[dict], records: list[dict], settings: SFTSettings,
+                  seed: int = 0, device: str = "cpu", replay: int = 600) -> LearnedVerifier:
+    """A copy of the verifier saved in `folder`, hardened (harden, with `settings`:
+    ThinkingBudget.hardening) on `adversarial` with `replay` of its original `records` drawn with
+    `seed`; the copy as it is when nothing was mined."""
     from .models import load
 
     verifier = LearnedVerifier(*load(folder, device))
     if adversarial:
         harden(verifier, adversarial, random.Random(seed).sample(records, min(len(records), replay)),
-               updates, seed=seed, device=device)
+               settings, seed=seed, device=device)
     return verifier

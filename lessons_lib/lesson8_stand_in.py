@@ -181,14 +181,14 @@ def pretrain_stand_in(recipe: StandInRecipe | None = None, seed: int = 0,
     from trl import SFTTrainer
 
     from .pretrain import _StopAfter
-    from .sft import sft_config
+    from .sft import SFTSettings, sft_config
 
     r = recipe or StandInRecipe()
     texts = [pretraining_text(row) for row in pretraining_rows(r.rows, seed)]
     tok = train_tokenizer(texts + tokenizer_extras(), r.vocab_size)
     model, _ = stand_in_model(tok)
     extra.setdefault("logging_steps", max(1, r.updates // 30))
-    args = sft_config(r.updates, r.batch_size, r.lr, seed, max_length=256,
+    args = sft_config(SFTSettings(r.updates, r.batch_size, r.lr), seed, max_length=256,
                       completion_only_loss=None, **extra)
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_dict({"text": texts}),
                          processing_class=tok, callbacks=[_StopAfter(stop_after)] if stop_after else None)

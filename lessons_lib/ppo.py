@@ -213,14 +213,14 @@ class PPOBudget:
     lam: float = 0.95
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
 
-        check_updates(self.updates, 100_000)
+        require_updates(self.updates, 100_000)
         for name in ("prompts_per_update", "num_generations", "max_completion_length", "epochs", "minibatches",
                      "micro_batches"):
-            check_int(getattr(self, name), f"PPOBudget.{name}")
-        check_lr(self.lr, example="5e-5")
-        check_lr(self.value_lr, example="1e-3")
+            require_int(getattr(self, name), f"PPOBudget.{name}")
+        require_lr(self.lr, example="5e-5")
+        require_lr(self.value_lr, example="1e-3")
         if (self.prompts_per_update * self.num_generations) % self.minibatches:
             raise ValueError(f"PPOBudget.minibatches ({self.minibatches}) must divide the "
                              f"{self.prompts_per_update * self.num_generations} completions of an update")

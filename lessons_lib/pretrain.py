@@ -1,10 +1,10 @@
-"""Pretraining lesson 3's base model on the synthetic web corpus (lessons_lib.worlds.chain_corpus).
+"""Pretraining a base model from scratch on plain texts: `train_on_texts` and its `PretrainBudget`.
 
 Plain next-token prediction on every token of every page, through trl's SFTTrainer with a text
-dataset (with no prompt/completion split, SFTTrainer is a language-model trainer). The result is a
-*base* model: it has read worked solutions, dialogues and a few tagged pages, and was never
-fine-tuned to answer in the R1-Zero format. `scripts/pretrain_base.py` is the command that makes the
-model shipped in data/checkpoints/03_base; `base_card` measures what lesson 3 needs of it.
+dataset (with no prompt/completion split, SFTTrainer is a language-model trainer; its config comes
+from `sft.sft_config`, like every SFT run). The result is a *base* model: it has read a world's
+corpus and was never fine-tuned to answer in the R1-Zero format. Each world's corpus module calls it
+(worlds.chain_corpus.pretrain_base, worlds.numbers_corpus), as does lesson 8's stand-in.
 """
 from __future__ import annotations
 
@@ -43,14 +43,14 @@ class PretrainBudget:
     num_hidden_layers: int = 4
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
         from .sft import MAX_SFT_UPDATES
 
-        check_updates(self.updates, MAX_SFT_UPDATES)
-        check_int(self.batch_size, "batch_size", why=" (rows per optimizer update)")
-        check_lr(self.lr, example="2e-3")
+        require_updates(self.updates, MAX_SFT_UPDATES)
+        require_int(self.batch_size, "batch_size", why=" (rows per optimizer update)")
+        require_lr(self.lr, example="2e-3")
         for name in ("tokens_per_page", "max_positions", "num_hidden_layers"):
-            check_int(getattr(self, name), name)
+            require_int(getattr(self, name), name)
         if self.tokens_per_page > self.max_positions:
             raise ValueError(f"tokens_per_page={self.tokens_per_page} is more than the model's "
                              f"max_positions={self.max_positions}: pages would be cut short")
@@ -60,7 +60,7 @@ class PretrainBudget:
         return dataclasses.replace(self, updates=8, batch_size=4)
 
 
-def check_stop_after(stop_after, b: PretrainBudget) -> None:
+def require_stop_after(stop_after, b: PretrainBudget) -> None:
     """`stop_after` is None or a whole number of updates within the budget's schedule."""
     if stop_after is not None and (not isinstance(stop_after, int) or isinstance(stop_after, bool)
                                    or not 1 <= stop_after <= b.updates):
@@ -76,9 +76,9 @@ def train_on_texts(model, tok, texts: list[str], b: PretrainBudget, seed: int = 
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
 
-    from .sft import sft_config
+    from .sft import SFTSettings, sft_config
 
-    args = sft_config(b.updates, b.batch_size, b.lr, seed, max_length=b.max_positions,
+    args = sft_config(SFTSettings(b.updates, b.batch_size, b.lr), seed, max_length=b.max_positions,
                       completion_only_loss=None, **extra)
     callbacks = list(callbacks or [])
     if stop_after is not None:

@@ -108,3 +108,29 @@ def results_table(folder: str | Path | None = None) -> str:
     lines = [f"{'notebook':<{w0}}  {'metric':<{w1}}  value", "-" * (w0 + w1 + 9)]
     lines += [f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows]
     return "\n".join(lines)
+
+
+def save_runs(runs: dict, folder) -> None:
+    """One JSON file per run (its log, prompts, counts, timings: no weights) in `folder`."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (name, run) in enumerate(runs.items()):
+        (folder / f"{i:02d}_{_slug(name)}.json").write_text(json.dumps(dict(run, name=name)))
+
+
+def load_runs(folder) -> dict:
+    """The runs `save_runs` wrote, in their order; a clear error where there are none."""
+    from pathlib import Path
+
+    files = sorted(Path(folder).glob("*.json"))
+    if not files:
+        raise FileNotFoundError(f"no saved runs in {folder}: run the notebook with TRAIN = True, or fetch "
+                                "the course's data/checkpoints/06_runs")
+    runs = [json.loads(f.read_text()) for f in files]
+    return {r["name"]: r for r in runs}
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")

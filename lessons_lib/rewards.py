@@ -185,6 +185,10 @@ def math_verify_reward(completions, answer, **kwargs) -> list[float]:
             for c, truth in zip(completions, answer)]
 
 
+# GSM8K's solutions end with '#### <answer>' (the words world and lesson 8 read it)
+_FINAL = re.compile(r"####\s*(.+?)\s*$")
+
+
 def gsm8k_final(answer: str) -> str | None:
     """The final answer of a GSM8K solution: the text after its last `####`, commas removed."""
     if not isinstance(answer, str):
@@ -192,6 +196,3 @@ def gsm8k_final(answer: str) -> str | None:
     lines = [line for line in answer.strip().splitlines() if "####" in line]
     m = _FINAL.search(lines[-1]) if lines else None
     return m.group(1).replace(",", "").strip() if m else None
-
-
-_FINAL = re.compile(r"####\s*(.+?)\s*$")

@@ -2,8 +2,10 @@
 
 One environment variable, LESSONS_SMOKE=1, shrinks every notebook (model, data, optimizer updates)
 so CI can run them all in minutes; notebooks read it through `smoke()` in their `parameters` cell.
-LESSONS_DEVICE=cpu|cuda|mps overrides the device choice. `check_updates`, `check_int` and
-`check_lr` are the input checks the trainers and budgets share.
+LESSONS_DEVICE=cpu|cuda|mps overrides the device choice. `require_updates`, `require_int` and
+`require_lr` are the input checks the trainers and budgets share; `for_mode` picks a budget's smoke
+variant; `lifetime_peak_mb` and `PeakMemory` are the two ways the course reads peak memory (a whole
+process, one block of code).
 """
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ def smoke() -> bool:
 def pick(full, smoke_value):
     """`smoke_value` in smoke mode, else `full`: keeps config cells one line per setting."""
     return smoke_value if smoke() else full
+
+
+def for_mode(budget):
+    """`budget`, or its smoke variant `budget.smoke()` in smoke mode: the one place a lesson's budget
+    (SFTBudget, RLBudget, RecipeBudget, ...) is shrunk for CI; each budget declares its variant once."""
+    return budget.smoke() if smoke() else budget
 
 
 def get_device(override: str | None = None, verbose: bool = True) -> str:
@@ -49,7 +57,7 @@ def get_device(override: str | None = None, verbose: bool = True) -> str:
     return choice
 
 
-def check_updates(updates, most: int, name: str = "updates") -> None:
+def require_updates(updates, most: int, name: str = "updates") -> None:
     """Raise a clear error unless `updates` (a trainer's optimizer updates) is an int in 1..most.
 
     The course calls optimizer steps "updates": "steps" is the number of operations of a problem.
@@ -59,14 +67,14 @@ def check_updates(updates, most: int, name: str = "updates") -> None:
                          f"got {updates!r}")
 
 
-def check_int(value, name: str, least: int = 1, why: str = "") -> None:
+def require_int(value, name: str, least: int = 1, why: str = "") -> None:
     """Raise a clear ValueError unless `value` is an int (not a bool) of at least `least`."""
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         kind = "a positive int" if least == 1 else f"an int of at least {least}"
         raise ValueError(f"{name} must be {kind}{why}, got {value!r}")
 
 
-def check_lr(lr, example: str) -> None:
+def require_lr(lr, example: str) -> None:
     """Raise a clear error unless `lr` is a number in (0, 1); `example` shows a sensible value."""
     if not (isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr < 1):
         raise ValueError(f"lr must be a number between 0 and 1 (e.g. {example}), got {lr!r}")
@@ -128,6 +136,18 @@ def quiet() -> None:
     logging.getLogger("trl").setLevel(logging.ERROR)
 
 
+def lifetime_peak_mb(children: bool = False) -> float:
+    """The peak resident memory (RSS) in MB of this process since it started, or with
+    `children=True` of its largest finished child (a notebook's kernel): the operating system's own
+    record (ru_maxrss, KB on Linux and bytes on macOS). PeakMemory measures one block instead."""
+    import resource
+    import sys
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
 class PeakMemory:
     """The peak resident memory (RSS) of this process while a `with` block runs.
 
@@ -150,11 +170,7 @@ class PeakMemory:
                 pages = int(f.read().split()[1])
             return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
         except (OSError, ValueError, IndexError):
-            import resource
-            import sys
-
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
-            return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+            return lifetime_peak_mb()
 
     def _sample(self):
         while not self._stop.wait(self.every):

@@ -50,7 +50,7 @@ def unsupported(model) -> str | None:
     return None
 
 
-def check_supported(model) -> None:
+def require_supported(model) -> None:
     """Raise a ValueError saying why, if `sample` cannot run `model`."""
     why = unsupported(model)
     if why:
@@ -151,7 +151,7 @@ def sample(model, prompt_ids, max_new_tokens: int, eos_token_id, pad_token_id: i
     Sampling draws from torch's global generator, like `model.generate`: seed it for repeatable
     output.
     """
-    check_supported(model)
+    require_supported(model)
     if not prompt_ids or any(len(p) == 0 for p in prompt_ids):
         raise ValueError("sample() needs at least one prompt, and every prompt needs at least one token")
     if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 1:

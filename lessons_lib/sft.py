@@ -6,63 +6,81 @@ releases: bf16 and gradient checkpointing default to on in trl 1.x, which a CPU 
 and runs `SFTTrainer` for a fixed number of optimizer updates. With a prompt/completion dataset,
 trl computes the loss on the completion tokens only (`completion_only_loss=True`).
 
+An SFT run's settings are one `SFTSettings` (updates, batch size, learning rate and its schedule),
+the way an RL run's are one `grpo.RLBudget`: a lesson's budget hands one to each of its SFT stages
+(`SFTBudget.training(fmt)`, `RecipeBudget.sft`, `ThinkingBudget.fusion`, ...), and `sft_config` is the
+one place an SFTConfig is made from them (pretraining and lesson 8's stand-in too).
+
 The course says "updates" for optimizer steps: "steps" is the number of operations of a problem.
-`SFTBudget` is the budget lessons 1 and 2 share; `lesson_budget()` returns it (smaller in smoke mode).
 """
 from __future__ import annotations
 
 import dataclasses
-
 import tempfile
 
-SCHEDULES = ("cosine", "constant_with_warmup", "linear")  # learning-rate schedules a budget may name
+SCHEDULES = ("cosine", "constant_with_warmup", "linear")  # learning-rate schedules a run may name
 MAX_SFT_UPDATES = 100_000
-
 
 
 @dataclasses.dataclass(frozen=True)
 class SFTSettings:
-    """One SFT run's settings, the one way the course states them (a lesson's budget holds one per
-    SFT stage, e.g. `RecipeBudget.sft`): `updates` optimizer updates of `batch_size` examples at
-    learning rate `lr`, cosine schedule. `train_sft(..., **settings.arguments())` and
-    `stages.sft_from_base(records, settings)` read it; every field is checked when it is made."""
+    """One SFT run: `updates` optimizer updates of `batch_size` examples at learning rate `lr` on
+    the schedule `schedule` (SCHEDULES), warmed up over `warmup_updates` (None: a twentieth of the
+    run, at least 1). Every field is checked when the settings are made; make a variant with
+    `dataclasses.replace(settings, updates=30)`."""
 
     updates: int
     batch_size: int = 64
     lr: float = 3e-3
+    schedule: str = "cosine"
+    warmup_updates: int | None = None
 
     def __post_init__(self):
-        from .runtime import check_int, check_lr, check_updates
+        from .runtime import require_int, require_lr, require_updates
 
-        check_updates(self.updates, MAX_SFT_UPDATES, name="SFTSettings.updates")
-        check_int(self.batch_size, "SFTSettings.batch_size", why=" (examples per optimizer update)")
-        check_lr(self.lr, example="3e-3")
+        require_updates(self.updates, MAX_SFT_UPDATES)
+        require_int(self.batch_size, "batch_size", why=" (examples per optimizer update)")
+        require_lr(self.lr, example="3e-3")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule is {self.schedule!r}: choose one of {SCHEDULES}")
+        w = self.warmup_updates
+        if w is not None and (not isinstance(w, int) or isinstance(w, bool) or not 0 <= w <= self.updates):
+            raise ValueError(f"warmup_updates must be None or an int from 0 to updates ({self.updates}), "
+                             f"got {w!r}")
 
-    def arguments(self) -> dict:
-        """train_sft's keyword arguments for these settings."""
-        return dict(updates=self.updates, batch_size=self.batch_size, lr=self.lr)
+    @property
+    def warmup(self) -> int:
+        """The warmup in updates: `warmup_updates`, or a twentieth of the run (at least 1)."""
+        return max(1, self.updates // 20) if self.warmup_updates is None else self.warmup_updates
 
-def sft_config(updates: int, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
-               device: str = "cpu", logging_steps: int = 25, output_dir: str | None = None, **extra):
-    """An SFTConfig for a short run of exactly `updates` optimizer updates.
 
-    `extra` overrides any SFTConfig field (trl's own names: `logging_steps` counts updates).
+def _check_settings(settings, caller: str) -> None:
+    if not isinstance(settings, SFTSettings):
+        raise TypeError(f"{caller} takes SFTSettings, got {type(settings).__name__} ({settings!r}); "
+                        "e.g. SFTSettings(updates=100, batch_size=32, lr=1e-3), or a lesson budget's "
+                        "settings such as lesson_budget().training('cot')")
+
+
+def sft_config(settings: SFTSettings, seed: int = 0, device: str = "cpu", logging_steps: int = 25,
+               output_dir: str | None = None, **extra):
+    """An SFTConfig for `settings`: exactly `settings.updates` optimizer updates.
+
+    `extra` overrides any other SFTConfig field (trl's own names: `logging_steps` counts updates).
     """
     from trl import SFTConfig
 
-    from .runtime import check_int, check_lr, check_updates, trainer_settings
+    from .runtime import trainer_settings
 
-    check_updates(updates, MAX_SFT_UPDATES)
-    check_int(batch_size, "batch_size", why=" (examples per optimizer update)")
-    check_lr(lr, example="3e-3")
+    _check_settings(settings, "sft_config")
+    s = settings
     cfg = dict(
         output_dir=output_dir or tempfile.mkdtemp(prefix="sft-"),
-        max_steps=updates,
-        per_device_train_batch_size=batch_size,
+        max_steps=s.updates,
+        per_device_train_batch_size=s.batch_size,
         gradient_accumulation_steps=1,
-        learning_rate=lr,
-        lr_scheduler_type="cosine",
-        warmup_steps=max(1, updates // 20),
+        learning_rate=s.lr,
+        lr_scheduler_type=s.schedule,
+        warmup_steps=s.warmup,
         weight_decay=0.01,
         max_grad_norm=1.0,
         seed=seed,
@@ -78,9 +96,9 @@ def sft_config(updates: int, batch_size: int = 64, lr: float = 3e-3, seed: int =
     return SFTConfig(**cfg)
 
 
-def train_sft(model, tokenizer, records: list[dict], updates: int, batch_size: int = 64,
-              lr: float = 3e-3, seed: int = 0, device: str = "cpu", callbacks=None, **extra):
-    """Fine-tune `model` on prompt/completion `records` for exactly `updates` optimizer updates.
+def train_sft(model, tokenizer, records: list[dict], settings: SFTSettings, seed: int = 0,
+              device: str = "cpu", callbacks=None, **extra):
+    """Fine-tune `model` on prompt/completion `records` with `settings` (SFTSettings).
 
     Returns the trainer; `trainer.state.log_history` holds the logged losses (trl calls an update
     a "step": `trainer.state.global_step` counts updates).
@@ -95,8 +113,8 @@ def train_sft(model, tokenizer, records: list[dict], updates: int, batch_size: i
         missing = {"prompt", "completion"} - (set(r) if isinstance(r, dict) else set())
         if missing:
             raise ValueError(f"records need 'prompt' and 'completion' fields; record {i} is missing "
-                             f"{sorted(missing)}. Build them with formats.to_records(problems, fmt).")
-    args = sft_config(updates, batch_size, lr, seed, device, **extra)  # checks before any work
+                             f"{sorted(missing)}. Build them with worlds.chain.to_records(problems, fmt).")
+    args = sft_config(settings, seed, device, **extra)  # checks before any work
     ds = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in records])
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tokenizer,
                          callbacks=callbacks)

@@ -51,8 +51,8 @@ class SharedPrefixGRPOTrainer(GRPOTrainer):
     (lessons_lib.trl_internals): both are checked before the trainer is built."""
 
     def __init__(self, *args, **kwargs):
-        trl_internals.check_loss_pass()
-        trl_internals.check_fused_lm_head()
+        trl_internals.verify_loss_pass()
+        trl_internals.verify_fused_lm_head()
         super().__init__(*args, **kwargs)
 
     # trl_internals.LOSS_PASS, with trl_internals.LOSS_PASS_PARAMS and the multimodal inputs

@@ -1,4 +1,4 @@
-"""The training stages lessons 4 and 5 chain together: an SFT stage from the base model, and an RL
+"""The training stages lessons 4, 5 and 7 chain together: an SFT stage from the base model, and an RL
 stage with lesson 3's GRPO settings. Each stage is a thin call into trl (sft.train_sft,
 grpo.train_grpo) with the settings stated once: `SFTSettings` for SFT, an update count on
 lesson 3's `RLBudget` for RL.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .sft import SFTSettings
+from .sft import SFTSettings, _check_settings
 
 
 def sft_from_base(records: list[dict], settings: SFTSettings, seed: int = 0, base=None,
@@ -20,16 +20,14 @@ def sft_from_base(records: list[dict], settings: SFTSettings, seed: int = 0, bas
     from .runtime import seed_everything
     from .sft import train_sft
 
-    if not isinstance(settings, SFTSettings):
-        raise TypeError(f"sft_from_base takes SFTSettings, got {type(settings).__name__}: pass a "
-                        "lesson budget's SFT settings, e.g. recipe_budget().sft")
+    _check_settings(settings, "sft_from_base")
     if not records:
         raise ValueError("no records to fine-tune on: the rejection filter kept nothing. Sample "
                          "more problems, or loosen the checks (rejection_sample(..., checks=...))")
     seed_everything(seed)
     model, tok = load(base or CHECKPOINTS / "03_base", device)
-    trainer = train_sft(model, tok, records, **settings.arguments(), seed=seed, device=device,
-                        callbacks=callbacks, logging_steps=max(1, settings.updates // 30))
+    trainer = train_sft(model, tok, records, settings, seed=seed, device=device, callbacks=callbacks,
+                        logging_steps=max(1, settings.updates // 30))
     return model, tok, trainer
 
 

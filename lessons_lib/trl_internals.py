@@ -23,7 +23,7 @@ tests/test_trl_internals.py runs every check, so a trl upgrade that moves one fa
                           RepeatSampler layout
     loss on a batch       GRPOTrainer.compute_loss(model, inputs) on a hand-made   grpo.trl_loss
                           batch, with trainer.current_gradient_accumulation_steps
-    reward arguments      the keyword arguments trl passes every reward function  grpo.check_reward_columns
+    reward arguments      the keyword arguments trl passes every reward function  grpo.require_reward_columns
 """
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ LOSS_PASS_PARAMS = ("self", "model", "input_ids", "attention_mask", "logits_to_k
 LOSS_PASS_DEFAULTS = {"batch_size": None, "compute_entropy": False, "compute_aux_loss": False}
 
 
-def check_loss_pass() -> None:
+def verify_loss_pass() -> None:
     """GRPOTrainer._get_per_token_logps_and_entropies(model, input_ids, attention_mask,
     logits_to_keep, batch_size=None, compute_entropy=False, compute_aux_loss=False, <multimodal
     inputs>=None) -> (logps [B, logits_to_keep], entropies or None, aux loss or None): the pass
@@ -127,7 +127,7 @@ FUSED_HEAD_KWARG = "fused_lm_head"  # model(..., labels=labels, fused_lm_head=Tr
 FUSED_HEAD_OUTPUTS = ("log_probs", "entropy")  # the fields the loss pass reads from its output
 
 
-def check_fused_lm_head() -> None:
+def verify_fused_lm_head() -> None:
     """GRPOTrainer patches its model with trl.trainer.utils.add_fused_lm_head(model, temperature,
     cast_lm_head_to_fp32, outputs) so that `model(..., labels=labels, fused_lm_head=True)` returns
     per-token `log_probs` and `entropy` (of the logits divided by the temperature) where labels are
@@ -151,7 +151,7 @@ ROLLOUT_KEYS = ("prompt_ids", "completion_ids", "logprobs")  # what a rollout_fu
 ROLLOUT_WARNING = ".*rollout_func.*experimental.*"  # trl 1.16 warns that the hook is experimental
 
 
-def check_rollout_hook() -> None:
+def verify_rollout_hook() -> None:
     """GRPOTrainer(..., rollout_func=f) stores f as trainer.rollout_func and, at each generation,
     calls f(prompts, trainer) -> {prompt_ids, completion_ids, logprobs, **extra}: token id lists,
     one per prompt, and extra fields that go to the reward functions in place of the dataset's
@@ -174,7 +174,7 @@ def rollout_output(prompt_ids, completion_ids, logprobs=None, **extra) -> dict:
 
 def set_rollout_func(trainer, fn: Callable) -> None:
     """Make `trainer` generate through `fn(prompts, trainer)` (after construction)."""
-    check_rollout_hook()
+    verify_rollout_hook()
     trainer.rollout_func = fn
 
 
@@ -184,7 +184,7 @@ ROLLOUT_ATTRIBUTES = ("args", "processing_class", "model", "accelerator", "eos_t
                       "num_generations")
 
 
-def check_rollout_context(trainer=None) -> None:
+def verify_rollout_context(trainer=None) -> None:
     """A rollout_func reads trainer.args (temperature, max_completion_length and the sampling
     settings), .processing_class (the tokenizer), .model through .accelerator.unwrap_model,
     .eos_token_ids (the ids that end a completion) and .num_generations (the group size). With a
@@ -215,7 +215,7 @@ SAMPLING_NO_OPS = {"top_k": (0, None), "top_p": (1.0, None), "min_p": (None, 0.0
                    "repetition_penalty": (1.0, None)}
 
 
-def check_sampling_defaults() -> None:
+def verify_sampling_defaults() -> None:
     """GRPOConfig's defaults for top_k, top_p, min_p and repetition_penalty are no-ops, and it has
     `generation_kwargs` (None by default), `temperature` and `max_completion_length`."""
     import dataclasses
@@ -240,7 +240,7 @@ def check_sampling_defaults() -> None:
 TRAIN_SAMPLER = "_get_train_sampler"
 
 
-def check_train_sampler() -> None:
+def verify_train_sampler() -> None:
     """transformers' Trainer builds the training data loader with `self._get_train_sampler` (as
     sampler_fn, called with the dataset); GRPOTrainer's version, _get_train_sampler(dataset=None),
     returns trl's RepeatSampler(data_source, mini_repeat_count, batch_size, repeat_count, shuffle,
@@ -266,7 +266,7 @@ def check_train_sampler() -> None:
 
 def set_train_sampler(trainer, sampler) -> None:
     """Make `trainer` draw its prompts from `sampler` (laid out as trl's RepeatSampler)."""
-    check_train_sampler()
+    verify_train_sampler()
     setattr(trainer, TRAIN_SAMPLER, lambda dataset=None: sampler)
 
 
@@ -277,7 +277,7 @@ LOSS_INPUTS = ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask",
 REF_LOSS_INPUT = "ref_per_token_logps"  # with beta > 0
 
 
-def check_compute_loss() -> None:
+def verify_compute_loss() -> None:
     """GRPOTrainer.compute_loss(model, inputs, return_outputs=False, num_items_in_batch=None) on a
     batch of trl's layout (LOSS_INPUTS, and ref_per_token_logps with beta > 0) gives the loss of
     that batch, scaled by trainer.current_gradient_accumulation_steps as in training."""
@@ -293,7 +293,7 @@ def check_compute_loss() -> None:
 def loss_on_batch(trainer, model, inputs: dict) -> "torch.Tensor":  # noqa: F821
     """trainer.compute_loss on one hand-made batch outside the training loop: sets what the loop
     would (one micro-batch per update) and checks the batch's keys first."""
-    check_compute_loss()
+    verify_compute_loss()
     missing = [k for k in LOSS_INPUTS if k not in inputs]
     if missing:
         raise ValueError(f"the batch lacks {missing}: trl's compute_loss reads {list(LOSS_INPUTS)}")
@@ -310,7 +310,7 @@ REWARD_ARGS = frozenset({"prompts", "completions", "completion_ids", "trainer_st
 NOT_PASSED = frozenset({"prompt", "completion", "completion_ids"})
 
 
-def check_reward_args() -> None:
+def verify_reward_args() -> None:
     """GRPOTrainer._calculate_rewards calls each reward function with prompts, completions,
     completion_ids, trainer_state, log_extra, log_metric and every dataset column except prompt,
     completion and completion_ids, all as keyword arguments."""
@@ -333,18 +333,18 @@ def check_reward_args() -> None:
 
 
 CHECKS = {
-    "loss pass": check_loss_pass,
-    "fused LM head": check_fused_lm_head,
-    "rollout hook": check_rollout_hook,
-    "rollout context": check_rollout_context,
-    "sampling defaults": check_sampling_defaults,
-    "train sampler": check_train_sampler,
-    "loss on a batch": check_compute_loss,
-    "reward arguments": check_reward_args,
+    "loss pass": verify_loss_pass,
+    "fused LM head": verify_fused_lm_head,
+    "rollout hook": verify_rollout_hook,
+    "rollout context": verify_rollout_context,
+    "sampling defaults": verify_sampling_defaults,
+    "train sampler": verify_train_sampler,
+    "loss on a batch": verify_compute_loss,
+    "reward arguments": verify_reward_args,
 }
 
 
-def check_all() -> None:
+def verify_all() -> None:
     """Run every check (raises TrlInternalsError on the first internal that is missing)."""
     for check in CHECKS.values():
         check()

@@ -28,7 +28,7 @@ class Snapshots(TrainerCallback):
 
     def __init__(self, tokenizer, problems, at_updates, samples: int = 4, max_new_tokens: int = 96,
                  temperature: float = 1.0, seed: int = 0, world=None):
-        from .worlds import World
+        from .world import World
 
         if not isinstance(world, World):
             raise TypeError(f"Snapshots needs world=..., the world its problems come from "
@@ -127,8 +127,6 @@ def stream_reply(model, tokenizer, prompt: str, on_text=None, max_new_tokens: in
     import time
 
     from transformers.generation.streamers import BaseStreamer
-
-    from .formats import THINK_CLOSE
 
     class Streamer(BaseStreamer):
         def __init__(self):

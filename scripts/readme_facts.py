@@ -212,7 +212,8 @@ def _entries(folder: Path, pattern: str) -> list[Path]:
     (_name) or hidden ones."""
     found = [p for p in folder.iterdir() if not p.name.startswith((".", "_")) and p.name != "conftest.py"
              and (p.match(pattern) if p.is_file() else any(p.rglob(pattern)))]
-    return sorted(found, key=lambda p: (p.is_dir(), p.name))
+    # the toolkit's files, then the lessons' (lessonN_...), then the folders
+    return sorted(found, key=lambda p: (p.is_dir(), p.name.startswith("lesson") and p.name[6:7].isdigit(), p.name))
 
 
 def tree(spec: list, repo: Path = ROOT, column: int = 26, many: int = 8) -> str:

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -74,8 +73,9 @@ def run_one(path: Path, out: Path, timeout: int) -> None:
     wall = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
     write_notebook(nb, out)  # in the form JupyterLab saves (scripts/notebook_form.py)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the kernel's peak RSS
-    print(json.dumps({"wall_s": round(wall, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
+    from lessons_lib.runtime import lifetime_peak_mb
+
+    print(json.dumps({"wall_s": round(wall, 1), "peak_rss_mb": round(lifetime_peak_mb(children=True), 1),  # the kernel's
                       "error": error}))
 
 

@@ -64,10 +64,10 @@ def test_prioritised_sampler_lays_out_prompts_as_trl_does_and_follows_the_table(
 
 def test_unknown_runs_and_budgets_say_what_to_choose(fresh_tiny):
     with pytest.raises(ValueError, match="PPO"):
-        A.check_run("TRPO")
+        A.require_run("TRPO")
     with pytest.raises(TypeError, match="RLBudget"):
         A.train_run("GRPO", *fresh_tiny, budget={"updates": 2})
-    assert A.check_run("curriculum")["epsilon_high"] == A.ALGORITHMS["DAPO"]["epsilon_high"]
+    assert A.require_run("curriculum")["epsilon_high"] == A.ALGORITHMS["DAPO"]["epsilon_high"]
 
 
 def test_state_megabytes_counts_the_value_model_and_the_reference(tiny):
@@ -79,7 +79,7 @@ def test_state_megabytes_counts_the_value_model_and_the_reference(tiny):
 def test_every_trainer_reads_the_fixed_prompt_sequence(name, tiny_folder):
     model, tok = load(tiny_folder)
     run = A.train_run(name, model, tok, SMOKE, seed=3)
-    spec = A.check_run(name)
+    spec = A.require_run(name)
     seq = A.prompt_sequence(A.pool(seed=3), SMOKE.updates, SMOKE.prompts_per_update, 3,
                             spec.get("order", "uniform"))
     assert run["prompts"] == [[r["id"] for r in seq[u * 2:(u + 1) * 2]] for u in range(SMOKE.updates)]

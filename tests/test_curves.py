@@ -4,7 +4,7 @@ import pytest
 from lessons_lib.curves import TOKENS_SEEN, AccuracyCurve, plot_accuracy_curves
 from lessons_lib.formats import sft_prompt
 from lessons_lib.worlds.chain import to_records, make_problems
-from lessons_lib.sft import train_sft
+from lessons_lib.sft import SFTSettings, train_sft
 
 
 def test_curve_records_every_n_updates_with_growing_tokens(fresh_tiny, tmp_path):
@@ -12,7 +12,7 @@ def test_curve_records_every_n_updates_with_growing_tokens(fresh_tiny, tmp_path)
     held_out = make_problems(3, 1, "test") + make_problems(3, 2, "test")
     curve = AccuracyCurve(model, tok, held_out, sft_prompt, max_new_tokens=4, every=2)
     records = to_records(make_problems(16, 1, "train"), "answer_only")
-    train_sft(model, tok, records, updates=5, batch_size=4, lr=1e-3, callbacks=[curve],
+    train_sft(model, tok, records, SFTSettings(5, batch_size=4, lr=1e-3), callbacks=[curve],
               output_dir=str(tmp_path), include_num_input_tokens_seen=TOKENS_SEEN)
     assert [r["updates"] for r in curve.rows] == [0, 2, 4, 5]
     tokens = [r["tokens"] for r in curve.rows]
@@ -28,8 +28,8 @@ def test_curve_refuses_a_trainer_that_counts_no_tokens(fresh_tiny, tmp_path):
     model, tok = fresh_tiny
     curve = AccuracyCurve(model, tok, make_problems(2, 1, "test"), sft_prompt, 4, every=2)
     with pytest.raises(ValueError, match="include_num_input_tokens_seen"):
-        train_sft(model, tok, to_records(make_problems(8, 1, "train"), "answer_only"), updates=2,
-                  batch_size=4, callbacks=[curve], output_dir=str(tmp_path))
+        train_sft(model, tok, to_records(make_problems(8, 1, "train"), "answer_only"),
+                  SFTSettings(2, batch_size=4), callbacks=[curve], output_dir=str(tmp_path))
 
 
 @pytest.mark.parametrize("every", [0, -1, 1.5, True])

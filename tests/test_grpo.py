@@ -8,7 +8,7 @@ import trl
 from datasets import Dataset
 
 from lessons_lib.grpo import (
-    LOSS_TYPES, MAX_RL_UPDATES, RLBudget, check_reward_columns, grpo_config, rl_budget, train_grpo,
+    LOSS_TYPES, MAX_RL_UPDATES, RLBudget, require_reward_columns, grpo_config, rl_budget, train_grpo,
 )
 from lessons_lib.worlds.chain_rl import rl_dataset
 from lessons_lib.rewards import accuracy_reward, format_reward
@@ -183,33 +183,33 @@ def test_train_grpo_checks_the_columns_the_rewards_need(fresh_tiny, no_trainer):
 
 def test_check_reward_columns():
     cols = ["prompt", "answer", "steps"]
-    check_reward_columns([accuracy_reward, format_reward], cols)  # fine
-    check_reward_columns(format_reward, ["prompt"])  # one function, no column needed
+    require_reward_columns([accuracy_reward, format_reward], cols)  # fine
+    require_reward_columns(format_reward, ["prompt"])  # one function, no column needed
 
     def by_steps(completions, steps, trainer_state, **kwargs):
         return [0.0] * len(completions)
 
-    check_reward_columns([by_steps], cols)
+    require_reward_columns([by_steps], cols)
     with pytest.raises(ValueError, match=r"by_steps needs 'steps'"):
-        check_reward_columns([by_steps], ["prompt", "answer"])
+        require_reward_columns([by_steps], ["prompt", "answer"])
 
     def needs_prompt_column(completions, prompt, **kwargs):  # trl passes `prompts`, never `prompt`
         return [0.0] * len(completions)
 
     with pytest.raises(ValueError, match=r"needs 'prompt'"):
-        check_reward_columns([needs_prompt_column], cols)
+        require_reward_columns([needs_prompt_column], cols)
 
     def no_kwargs(completions, answer):
         return [0.0] * len(completions)
 
     with pytest.raises(ValueError, match=r"no_kwargs does not accept \[.*'prompts'.*'steps'.*\].*"
                                          r"add \*\*kwargs"):
-        check_reward_columns([no_kwargs], cols)
+        require_reward_columns([no_kwargs], cols)
 
     def with_default(completions, difficulty=1, **kwargs):
         return [0.0] * len(completions)
 
-    check_reward_columns([with_default], ["prompt"])
+    require_reward_columns([with_default], ["prompt"])
 
 
 @pytest.fixture(scope="module")

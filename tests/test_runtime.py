@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lessons_lib.runtime import (
-    check_int, check_lr, check_updates, get_device, pick, quiet, seed_everything, smoke,
+    require_int, require_lr, require_updates, get_device, pick, quiet, seed_everything, smoke,
 )
 
 
@@ -111,30 +111,30 @@ def test_check_updates_rejects_what_is_not_an_update_count(value):
     problem's operations in this course)."""
     with pytest.raises(ValueError, match=rf"updates \(optimizer updates\) must be an int between 1 and "
                                          rf"10, got {value!r}"):
-        check_updates(value, 10)
+        require_updates(value, 10)
 
 
 def test_check_updates_accepts_the_range_and_names_the_field():
-    check_updates(1, 10)
-    check_updates(10, 10)
+    require_updates(1, 10)
+    require_updates(10, 10)
     with pytest.raises(ValueError, match=r"^SFTBudget.updates\['cot'\] \(optimizer updates\)"):
-        check_updates(0, 10, name="SFTBudget.updates['cot']")
+        require_updates(0, 10, name="SFTBudget.updates['cot']")
 
 
 @pytest.mark.parametrize("value", [0, True, False, 1.0, "2", None])
 def test_check_int(value):
-    check_int(1, "batch_size")
+    require_int(1, "batch_size")
     with pytest.raises(ValueError, match=rf"batch_size must be a positive int, got {value!r}"):
-        check_int(value, "batch_size")
+        require_int(value, "batch_size")
     with pytest.raises(ValueError, match=r"num_generations must be an int of at least 2 \(why\), got 1"):
-        check_int(1, "num_generations", least=2, why=" (why)")
+        require_int(1, "num_generations", least=2, why=" (why)")
 
 
 @pytest.mark.parametrize("lr", [0, 1, -1e-3, True, "1e-3", None])
 def test_check_lr(lr):
-    check_lr(1e-3, example="1e-3")
+    require_lr(1e-3, example="1e-3")
     with pytest.raises(ValueError, match=r"lr must be a number between 0 and 1 \(e.g. 1e-3\)"):
-        check_lr(lr, example="1e-3")
+        require_lr(lr, example="1e-3")
 
 
 def test_quiet_hides_the_deprecation_warning_trl_triggers():

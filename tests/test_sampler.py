@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
-from lessons_lib.sampler import check_supported, grpo_rollout, sample, unsupported
+from lessons_lib.sampler import require_supported, grpo_rollout, sample, unsupported
 
 PROMPTS = ["01+2", "13-4+5", "7", "02+3-1+8"]
 
@@ -166,7 +166,7 @@ def test_models_it_does_not_run_are_refused_with_the_reason(tiny, tokenizer):
     other = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=16, n_head=2, vocab_size=len(tokenizer)))
     with pytest.raises(ValueError, match=r"cannot run this model: it runs \('llama', 'qwen2', 'qwen3'\) "
                                          r"models, not 'gpt2'.*fast_sampler=False"):
-        check_supported(other)
+        require_supported(other)
     lora = add_lora(_small("llama", tokenizer), lora_config(r=2))
     assert "no model.layers" in unsupported(lora) or "LoRA" in unsupported(lora)
     assert "LoRA" in unsupported(lora.get_base_model())  # the adapters live in the layers

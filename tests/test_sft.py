@@ -10,13 +10,13 @@ from conftest import TINY_KW
 
 from lessons_lib.worlds.chain import to_records, make_dataset, make_problems
 from lessons_lib.models import new_tiny
-from lessons_lib.sft import MAX_SFT_UPDATES, loss_history, sft_config, train_sft
+from lessons_lib.sft import MAX_SFT_UPDATES, SFTSettings, loss_history, sft_config, train_sft
 from lessons_lib.lesson1_2_sft import SFTBudget, lesson_budget
 
 
 def run(tmp_path_factory, records, updates, batch_size, lr=3e-3, seed=0):
     model, tok = new_tiny(seed=0, **TINY_KW)
-    trainer = train_sft(model, tok, records, updates=updates, batch_size=batch_size, lr=lr, seed=seed,
+    trainer = train_sft(model, tok, records, SFTSettings(updates, batch_size, lr), seed=seed,
                         logging_steps=1, output_dir=str(tmp_path_factory.mktemp("sft")))
     return model, tok, trainer
 
@@ -135,12 +135,13 @@ def test_bad_inputs_raise_clear_errors(fresh_tiny, no_training, kwargs, match):
     model, tok = fresh_tiny
     args = dict(records=GOOD, updates=3) | kwargs
     with pytest.raises(ValueError, match=match):
-        train_sft(model, tok, **args)
+        settings = SFTSettings(**{k: v for k, v in args.items() if k != "records"})
+        train_sft(model, tok, args["records"], settings)
 
 
 def test_sft_config_writes_out_the_cpu_safe_settings(tmp_path):
     """The config pins completion-only loss, fp32, no checkpointing, fixed updates and the seed."""
-    cfg = sft_config(7, batch_size=4, lr=1e-3, seed=11, output_dir=str(tmp_path), warmup_steps=0)
+    cfg = sft_config(SFTSettings(7, batch_size=4, lr=1e-3), seed=11, output_dir=str(tmp_path), warmup_steps=0)
     assert cfg.max_steps == 7 and cfg.per_device_train_batch_size == 4
     assert cfg.learning_rate == 1e-3 and cfg.seed == 11 and cfg.data_seed == 11
     assert cfg.completion_only_loss is True and cfg.packing is False
@@ -152,7 +153,7 @@ def test_sft_config_writes_out_the_cpu_safe_settings(tmp_path):
 def test_sft_config_rejects_a_bool_batch_size(tmp_path):
     """True is an int to Python, but not a batch size."""
     with pytest.raises(ValueError, match=r"batch_size must be a positive int.*got True"):
-        sft_config(5, batch_size=True, output_dir=str(tmp_path))
+        sft_config(SFTSettings(5, batch_size=True), output_dir=str(tmp_path))
 
 
 def test_lesson_budget_keeps_the_measured_values():
@@ -241,9 +242,9 @@ def test_budget_training_arguments_name_the_schedule():
     """budget.training(fmt) is what the notebooks pass to train_sft: one source for both formats."""
     b = SFTBudget()
     ao, cot = b.training("answer_only"), b.training("cot")
-    assert ao["lr_scheduler_type"] == "constant_with_warmup" and cot["lr_scheduler_type"] == "cosine"
-    assert (ao["updates"], cot["updates"]) == (2400, 1200) and ao["warmup_steps"] == 500
-    cfg = sft_config(**cot, seed=0)
+    assert ao.schedule == "constant_with_warmup" and cot.schedule == "cosine"
+    assert (ao.updates, cot.updates) == (2400, 1200) and ao.warmup_updates == 500
+    cfg = sft_config(cot, seed=0)
     assert cfg.lr_scheduler_type == "cosine" and cfg.warmup_steps == 60 and cfg.max_steps == 1200
     with pytest.raises(ValueError, match="unknown format"):
         b.training("cott")

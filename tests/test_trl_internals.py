@@ -39,12 +39,12 @@ def test_every_hook_has_a_check_and_all_pass():
     assert set(ti.CHECKS) == {"loss pass", "fused LM head", "rollout hook", "rollout context",
                               "sampling defaults", "train sampler", "loss on a batch",
                               "reward arguments"}
-    ti.check_all()
+    ti.verify_all()
 
 
 # --- loss pass ---------------------------------------------------------------------------------
 def test_loss_pass(monkeypatch):
-    ti.check_loss_pass()
+    ti.verify_loss_pass()
     assert "pixel_values" in ti.multimodal_inputs()
     # the course's override takes the same parameters
     from lessons_lib.shared_prefix import SharedPrefixGRPOTrainer
@@ -58,9 +58,9 @@ def test_loss_pass(monkeypatch):
         return None
 
     monkeypatch.setattr(GRPOTrainer, ti.LOSS_PASS, renamed)
-    _fails(ti.check_loss_pass)
+    _fails(ti.verify_loss_pass)
     monkeypatch.delattr(GRPOTrainer, ti.LOSS_PASS)
-    _fails(ti.check_loss_pass)
+    _fails(ti.verify_loss_pass)
 
 
 def test_loss_pass_check_runs_before_the_trainer_is_built(monkeypatch):
@@ -72,14 +72,14 @@ def test_loss_pass_check_runs_before_the_trainer_is_built(monkeypatch):
 
 # --- fused LM head -------------------------------------------------------------------------------
 def test_fused_lm_head(monkeypatch):
-    ti.check_fused_lm_head()
+    ti.verify_fused_lm_head()
     import trl.trainer.utils as tu
 
     def other(model, temp=1.0):
         return None
 
     monkeypatch.setattr(tu, "add_fused_lm_head", other)
-    _fails(ti.check_fused_lm_head)
+    _fails(ti.verify_fused_lm_head)
 
 
 def test_fused_lm_head_gives_what_the_loss_pass_reads():
@@ -103,52 +103,52 @@ def test_fused_lm_head_gives_what_the_loss_pass_reads():
 
 # --- rollout hook ----------------------------------------------------------------------------------
 def test_rollout_hook(monkeypatch):
-    ti.check_rollout_hook()
+    ti.verify_rollout_hook()
     assert set(ti.rollout_output([[1]], [[2]], x=[3])) == {*ti.ROLLOUT_KEYS, "x"}
     src = inspect.getsource(GRPOTrainer._generate)
     monkeypatch.setattr(GRPOTrainer, "_generate",
                         lambda self, prompts: None)  # a trl whose _generate no longer calls the hook
-    _fails(ti.check_rollout_hook)
+    _fails(ti.verify_rollout_hook)
     assert "self.rollout_func(prompts, self)" in src
 
 
 # --- rollout context -------------------------------------------------------------------------------
 def test_rollout_context(monkeypatch):
-    ti.check_rollout_context()
+    ti.verify_rollout_context()
 
     class Bare:
         args = processing_class = model = accelerator = None
 
-    _fails(ti.check_rollout_context, Bare())
+    _fails(ti.verify_rollout_context, Bare())
 
 
 # --- sampling defaults -------------------------------------------------------------------------------
 def test_sampling_defaults(monkeypatch):
-    ti.check_sampling_defaults()
+    ti.verify_sampling_defaults()
     import dataclasses
 
     fields = {f.name: f for f in dataclasses.fields(GRPOConfig)}
     monkeypatch.setattr(fields["top_p"], "default", 0.9)
-    _fails(ti.check_sampling_defaults)
+    _fails(ti.verify_sampling_defaults)
 
 
 # --- train sampler -----------------------------------------------------------------------------------
 def test_train_sampler(monkeypatch):
-    ti.check_train_sampler()
+    ti.verify_train_sampler()
     monkeypatch.setattr(GRPOTrainer, ti.TRAIN_SAMPLER, lambda self, ds, extra: None)
-    _fails(ti.check_train_sampler)
+    _fails(ti.verify_train_sampler)
 
 
 # --- loss on a batch -------------------------------------------------------------------------------
 def test_compute_loss(monkeypatch):
-    ti.check_compute_loss()
+    ti.verify_compute_loss()
     monkeypatch.setattr(GRPOTrainer, "compute_loss", lambda self, model, batch: None)
-    _fails(ti.check_compute_loss)
+    _fails(ti.verify_compute_loss)
 
 
 # --- reward arguments ---------------------------------------------------------------------------------
 def test_reward_args(monkeypatch):
-    ti.check_reward_args()
+    ti.verify_reward_args()
     from lessons_lib import grpo
 
     assert grpo._TRL_REWARD_ARGS == ti.REWARD_ARGS and grpo._NOT_PASSED == ti.NOT_PASSED
@@ -160,7 +160,7 @@ def test_reward_args(monkeypatch):
             reward_func(prompts=prompts, completions=completions, **reward_kwargs)
 
     monkeypatch.setattr(GRPOTrainer, "_calculate_rewards", fewer)
-    _fails(ti.check_reward_args)
+    _fails(ti.verify_reward_args)
 
 
 # --- for real, on a tiny trainer ---------------------------------------------------------------------
@@ -179,7 +179,7 @@ def grpo_tr(tmp_path_factory):
 
 
 def test_a_built_trainer_has_the_rollout_context(grpo_tr):
-    ti.check_rollout_context(grpo_tr)
+    ti.verify_rollout_context(grpo_tr)
     ctx = ti.rollout_context(grpo_tr)
     assert ctx["num_generations"] == grpo_tr.args.num_generations and ctx["eos_token_ids"]
 

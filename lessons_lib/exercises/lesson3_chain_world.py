@@ -114,7 +114,7 @@ def check_format_reward(fn) -> bool:
     return _ok(f"all {len(texts)} cases judged right, tricks and non-strings included")
 
 
-def _first_reaching(log: list, key: str, share: float, window: int, full_windows: bool,
+def _update_reaching_share(log: list, key: str, share: float, window: int, full_windows: bool,
                     smooth: bool = True, of_final: bool = True):
     rows = [(r["step"], r[key]) for r in log if isinstance(r, dict) and key in r and "step" in r]
     if not rows:
@@ -141,8 +141,8 @@ def check_first_reaching(format_update, accuracy_update, rl_log: list, share: fl
             "accuracy": ("rewards/accuracy_reward/mean", accuracy_update)}
 
     def hint(key, answer):
-        raw = _first_reaching(rl_log, key, share, window, False, smooth=False)
-        absolute = _first_reaching(rl_log, key, share, window, False, of_final=False)
+        raw = _update_reaching_share(rl_log, key, share, window, False, smooth=False)
+        absolute = _update_reaching_share(rl_log, key, share, window, False, of_final=False)
         if raw is not None and abs(answer - raw) <= tol:
             return ("that is where a single update first reaches the line; one lucky update is not "
                     f"the trend: average each update with the {window - 1} before it")
@@ -151,7 +151,7 @@ def check_first_reaching(format_update, accuracy_update, rl_log: list, share: fl
                     f"(the mean of the last {window} updates)")
         return ("recompute the moving average, the final value and the first update at or above "
                 f"{share:.0%} of it; print them")
-    why = _update_verdict(keys, lambda key, full: _first_reaching(rl_log, key, share, window, full),
+    why = _update_verdict(keys, lambda key, full: _update_reaching_share(rl_log, key, share, window, full),
                           hint, tol)
     if why:
         return _wrong(why)

@@ -1,5 +1,5 @@
-"""The toy worlds, each behind one small interface (`World`), so a lesson or a toolkit piece asks
-the world for problems, prompts and scores and never reads the world's own types.
+"""The toy worlds, each behind the course's small interface (`lessons_lib.world.World`), so a lesson
+or a toolkit piece asks a world for problems, prompts and scores and never reads its own types.
 
     chain            a fixed procedure: chains of +d/-d modulo 100 (lessons 1-2, and 4-7 for now)
     chain_thoughts   the chain world's thought readers: steps, notation, loops, readability
@@ -15,35 +15,7 @@ the world for problems, prompts and scores and never reads the world's own types
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
-
-@dataclass(frozen=True)
-class World:
-    """What the course asks of a toy world. Each field is a plain function of the world's problems:
-
-    name       'chain' or 'numbers'
-    problems   problems(n, difficulty, split='train', seed=0): n problems of one difficulty (a step
-               count in the chain world, a level in the numbers game), deterministic in seed
-    split      split(problem) -> 'train' or 'test', fixed by a hash of the problem
-    ask        ask(problem) -> the question as a user types it, in the problem's own notation
-    prompt     prompt(problem) -> the R1-Zero prompt RL and the measurements use
-    truth      truth(problem) -> what a right answer is (the chain's result, the game's target)
-    checker    the rule-based reward, trl's signature: checker(completions, **columns) -> [1.0 or 0.0]
-    score      score(completions, problems) -> (correct, format) lists, one problem per completion
-    thoughts   thoughts(completions, problems) -> the thought readers' statistics of the completions
-    """
-
-    name: str
-    problems: Callable
-    split: Callable
-    ask: Callable
-    prompt: Callable
-    truth: Callable
-    checker: Callable
-    score: Callable
-    thoughts: Callable
+from ..world import World
 
 
 WORLDS = ("chain", "numbers")

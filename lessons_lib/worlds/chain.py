@@ -1,4 +1,4 @@
-"""The toy world: multi-step modular arithmetic chains.
+"""The chain world: multi-step modular arithmetic chains, their questions and SFT targets.
 
 A problem starts at a two-digit number and applies `steps` operations, each adding or subtracting
 a one-digit number, everything modulo 100:

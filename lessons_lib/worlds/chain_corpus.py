@@ -1,4 +1,4 @@
-"""A synthetic "web corpus" for pretraining lesson 3's base model, written in two notations.
+"""The chain world's synthetic "web corpus", written in two notations, and the base model pretrained on it.
 
 R1-Zero starts from a *base* model: pretrained on web text, never fine-tuned on the answer format.
 Web text about arithmetic is messy, so this corpus is too:
@@ -28,7 +28,7 @@ from __future__ import annotations
 import random
 
 from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, short_prompt
-from ..pretrain import check_stop_after, PretrainBudget, train_on_texts
+from ..pretrain import require_stop_after, PretrainBudget, train_on_texts
 from .chain import MODULUS, NOTATIONS, WORD_VERBS, Problem, question_text, random_problem, split_of
 
 CORPUS_STEPS = (1, 2, 3, 4, 5, 6)  # problem lengths the corpus writes about
@@ -223,7 +223,7 @@ def pretrain_base(budget: PretrainBudget | None = None, seed: int = 0, callbacks
     if not isinstance(b, PretrainBudget):
         raise TypeError(f"budget must be a PretrainBudget, got {type(b).__name__} ({b!r}); "
                         "e.g. dataclasses.replace(PretrainBudget(), updates=100)")
-    check_stop_after(stop_after, b)
+    require_stop_after(stop_after, b)
     model, tok = new_tiny(seed=seed, max_position_embeddings=b.max_positions,
                           num_hidden_layers=b.num_hidden_layers)
     texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,

@@ -1,6 +1,18 @@
-"""R1-Zero on the toy world: the RL prompts, and measuring a model under the R1-Zero template.
+"""The chain world under R1-Zero's template: RL rows, measurements, sample counts, the rejection filter.
 
-`measure` is what lesson 3 reports before and after RL, on held-out problems:
+What the RL lessons need of the chain world, in the order they need it:
+
+    rl_rows, rl_dataset   R1-Zero prompts with the columns the rewards read (answer, steps, language)
+    measure               what lesson 3's first version reported before and after RL, and lessons
+                          4-7 report of their models (below)
+    CHAIN                 the chain world behind the course's World interface (worlds.World)
+    rejection_sample      lesson 4's filter (right, formatted, no loop, one notation, readable): the
+                          SFT data of lessons 4, 5 and 7
+    sample_counts         n samples per problem kept as counts, right by the answer and by the true
+                          path (lessons 5-6; pass_at_k reads the curves off them)
+    fusion_dataset        RL prompts in both thinking modes (lesson 7)
+
+`measure`, on held-out problems:
 
     format_rate       sampled completions that are exactly <think>…</think><answer>N</answer>
     pass1             sampled accuracy (rewards.accuracy_reward), the mean over step counts
@@ -9,9 +21,9 @@
                       separates "learned the format" from "learned to get the answer right"
     tokens            mean completion length (the decoded text re-tokenised: for garbage that
                       spells known words inside longer ones this can exceed the tokens generated)
-    and the thought statistics of lessons_lib.worlds.chain_thoughts (loops, mixing, readability, ...)
+    and the thought statistics of worlds.chain_thoughts (loops, mixing, readability, ...)
 
-Every problem is asked in its own language, symbols or words (formats.ask: half of the problems
+Every problem is asked in its own language, symbols or words (chain.ask: half of the problems
 each), in the RL prompts and in the measurements; `thoughts["consistency"]` is the share of the
 thoughts' steps written in the question's notation.
 
@@ -22,14 +34,13 @@ problem) of the RL prompts and of the measurements.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from collections import Counter
 from ..evaluation import generate
-from ..formats import MODES, _check_mode, mode_prompt, r1_zero_prompt, short_prompt, thought_text
+from ..formats import MODES, require_mode, mode_prompt, r1_zero_prompt, short_prompt, thought_text
 from ..pass_at_k import K_MAX
 from ..rewards import accuracy_reward, checked_answer, format_reward, parse_completion
-from . import World
+from ..world import World
 from .chain import ask, make_problems, question_notation, question_text, split_of
 from .chain_thoughts import has_loop, language_share, readability, thought_stats
 
@@ -161,6 +172,8 @@ CHAIN = World(name="chain", problems=make_problems, split=split_of, ask=ask,
               checker=accuracy_reward, score=_score, thoughts=_thoughts)
 
 
+# --- lesson 4's rejection filter ------------------------------------------------------------------
+
 # The checks of the rejection filter, in the order they are tried (the first that fails is the
 # reason a sample is rejected): an answer that is right and alone in its block, the whole layout,
 # no repetition loop, every step in the question's notation, a thought a reader can follow.
@@ -206,10 +219,10 @@ def rejection_sample(model, tokenizer, problems, samples: int = 4, keep_per_prob
     the samples it took per kept example.
     """
     from ..evaluation import generate
-    from ..runtime import check_int
+    from ..runtime import require_int
 
-    check_int(samples, "samples")
-    check_int(keep_per_problem, "keep_per_problem")
+    require_int(samples, "samples")
+    require_int(keep_per_problem, "keep_per_problem")
     problems = list(problems)
     prompts = [r1_zero_prompt(ask(p)) for p in problems]
     texts = generate(model, tokenizer, prompts, max_new_tokens, batch_size=max(1, 256 // samples),
@@ -230,6 +243,8 @@ def rejection_sample(model, tokenizer, problems, samples: int = 4, keep_per_prob
                       samples_per_kept=generated / max(1, len(kept)),
                       rejected={c: reasons[c] for c in CHECKS if c in checks})
 
+
+# --- sample counts (lessons 5-6) ---------------------------------------------------------------------
 
 GROUPS = {"1-4": (1, 2, 3, 4), "5-8": (5, 6, 7, 8)}  # trained lengths, and lengths beyond them
 
@@ -279,9 +294,9 @@ def score(text: str, problem, reader: str = "tagged") -> tuple[int | None, bool,
 
 def problems(n_per_step: int, steps=ALL_STEPS, seed: int = 0, split: str = "test") -> list:
     """`n_per_step` held-out problems of each step count, in step order (fixed by `seed`)."""
-    from ..runtime import check_int
+    from ..runtime import require_int
 
-    check_int(n_per_step, "n_per_step")
+    require_int(n_per_step, "n_per_step")
     return [p for s in steps for p in make_problems(n_per_step, s, split, seed)]
 
 
@@ -297,9 +312,9 @@ def sample_counts(model, tokenizer, problems, prompt_fn=r1_zero_prompt, reader: 
     from collections import Counter
 
     from ..evaluation import generate
-    from ..runtime import check_int
+    from ..runtime import require_int
 
-    check_int(n, "n", why=" (samples per problem)")
+    require_int(n, "n", why=" (samples per problem)")
     _reader(reader)
     problems = list(problems)
     texts = generate(model, tokenizer, [prompt_fn(ask(p)) for p in problems], max_new_tokens,
@@ -324,7 +339,7 @@ def fusion_dataset(n_per_step: int, steps=(1, 2, 3, 4), seed: int = 0, modes=MOD
     from .chain import make_problems
 
     for m in modes:
-        _check_mode(m)
+        require_mode(m)
     rows = [dict(prompt=mode_prompt(ask(p), m), answer=p.answer, steps=p.steps,
                  language=question_notation(p), mode=m, question=p.question)
             for s in steps for p in make_problems(n_per_step, s, "train", seed) for m in modes]

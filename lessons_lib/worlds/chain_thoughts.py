@@ -1,4 +1,4 @@
-"""Reading a model's thoughts: the downsides DeepSeek-R1-Zero showed, as numbers.
+"""The chain world's thought readers: the downsides DeepSeek-R1-Zero showed, as numbers.
 
 The R1 paper (arXiv 2501.12948) says R1-Zero "encounters challenges such as poor readability, and
 language mixing"; the model's release notes add "endless repetition". In the toy world each of the
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ..formats import _check_mode, thought_text
+from ..formats import require_mode, thought_text
 from ..rewards import parse_completion, per_row
 from .chain import SYMBOL_STEP, WORD_STEP, notation_of
 
@@ -139,7 +139,7 @@ def language_reward(completions, language, **kwargs) -> list[float | None]:
 def obeys(completion, mode: str) -> bool:
     """True if the completion is in the format and follows the switch: a thought holding at least
     one step in 'think' mode, an empty thought in 'no_think' mode."""
-    _check_mode(mode)
+    require_mode(mode)
     parsed = parse_completion(completion)
     if parsed is None:
         return False

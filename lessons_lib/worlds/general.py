@@ -24,7 +24,7 @@ import random
 
 from ..formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
 from ..rewards import parse_completion, per_row
-from ..runtime import check_int
+from ..runtime import require_int
 from .chain import NOTATIONS, make_problems, question_text
 
 KINDS = ("greeting", "first", "to_words", "to_symbols")
@@ -40,7 +40,7 @@ def requests(n: int, split: str = "train", seed: int = 0, kinds=KINDS) -> list[d
     """`n` general requests, as evenly spread over `kinds` as `n` allows: dicts with the
     `question` (what the user writes), the `target` answer and the `kind`. Deterministic in
     (n, split, seed, kinds)."""
-    check_int(n, "n")
+    require_int(n, "n")
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     kinds = tuple(kinds)

@@ -47,7 +47,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from . import World
+from ..world import World
 
 OPS = ("+", "-", "*")
 OP_WORDS = {"+": "plus", "-": "minus", "*": "times"}

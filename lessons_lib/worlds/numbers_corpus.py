@@ -265,12 +265,12 @@ def pretrain_numbers_base(b=None, knobs: CorpusKnobs | None = None, seed: int = 
     through trl's SFTTrainer on text (as pretrain.pretrain_base does for the chain world).
     Deterministic in (b, knobs, seed); `stop_after=n` runs the first n updates of the same schedule."""
     from ..models import new_tiny
-    from ..pretrain import check_stop_after, PretrainBudget, train_on_texts
+    from ..pretrain import require_stop_after, PretrainBudget, train_on_texts
 
     b = budget() if b is None else b
     if not isinstance(b, PretrainBudget):
         raise TypeError(f"b must be a PretrainBudget (numbers_corpus.budget()), got {type(b).__name__}")
-    check_stop_after(stop_after, b)
+    require_stop_after(stop_after, b)
     shape = dict(MODEL, max_position_embeddings=b.max_positions, num_hidden_layers=b.num_hidden_layers)
     model, tok = new_tiny(seed=seed, **shape)
     texts = pages(b.updates * b.batch_size, seed=seed, tokens_per_page=b.tokens_per_page,

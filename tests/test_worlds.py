@@ -1,0 +1,77 @@
+"""The house: both toy worlds implement the World interface, and the import rule holds (the toolkit
+never imports a world or a lesson; a lesson module never imports another lesson module)."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from lessons_lib import worlds
+from lessons_lib.world import World
+from lessons_lib.worlds.numbers import shortest_solution
+
+LIB = Path(__file__).resolve().parent.parent / "lessons_lib"
+
+
+def right_completion(world, problem) -> str:
+    """A completion a correct solver would write, in the world's own answer form."""
+    if world.name == "chain":
+        return f" <think> {' '.join(problem.worked_steps())} </think> <answer>{problem.answer:02d}</answer>"
+    return f" <think> try </think> <answer>{shortest_solution(problem.numbers, problem.target)[1]}</answer>"
+
+
+@pytest.mark.parametrize("name, difficulty", [("chain", 3), ("numbers", "3")])
+def test_each_world_implements_the_interface(name, difficulty):
+    world = worlds.get(name)
+    assert isinstance(world, World) and world.name == name
+    problems = world.problems(4, difficulty, "test", 0)
+    assert len(problems) == 4 and all(world.split(p) == "test" for p in problems)
+    assert problems == world.problems(4, difficulty, "test", 0)  # deterministic in the seed
+    for p in problems:
+        assert world.ask(p) in world.prompt(p) and world.prompt(p).rstrip().endswith("Assistant:")
+    good = [right_completion(world, p) for p in problems]
+    bad = [" <think> </think> <answer>nonsense</answer>"] * len(problems)
+    correct, formatted = world.score(good + bad, problems + problems)
+    assert correct == [1.0] * 4 + [0.0] * 4 and formatted[:4] == [1.0] * 4
+    stats = world.thoughts(good, problems)
+    assert isinstance(stats, dict) and stats
+
+
+def test_an_unknown_world_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"unknown world 'chains': choose one of \('chain', 'numbers'\)"):
+        worlds.get("chains")
+
+
+def _imports(path: Path) -> set[str]:
+    """The lessons_lib modules a file imports (anywhere in it), as paths relative to lessons_lib."""
+    package = path.parent.relative_to(LIB).parts
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(package[: len(package) - (node.level - 1)])
+            stem = base + (node.module.split(".") if node.module else [])
+            for alias in node.names:
+                out.add("/".join(stem + [alias.name]) if not node.module else "/".join(stem))
+    return out
+
+
+def _kind(rel: str) -> str:
+    first = rel.split("/")[0]
+    return ("world" if first == "worlds" else "exercises" if first == "exercises"
+            else "lesson" if re.match(r"lesson\d", first) else "toolkit")
+
+
+MODULES = sorted(p for p in LIB.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(LIB)))
+def test_the_import_rule(path):
+    me = _kind(str(path.relative_to(LIB)))
+    for target in _imports(path):
+        other = _kind(target)
+        if me == "toolkit":
+            assert other == "toolkit", f"{path.name} (toolkit) imports {target} ({other})"
+        if me == "lesson":
+            assert other != "lesson" or target.split("/")[0] == path.stem, f"{path.name} imports {target}"
+        if me == "world":
+            assert other in ("toolkit", "world"), f"{path.name} (a world) imports {target} ({other})"
