@@ -38,7 +38,7 @@ PROG = "recipes/grpo.py"
 def main(data_args, training_args, model_args) -> None:
     from trl import GRPOTrainer, get_peft_config
 
-    from lessons_lib.grpo import check_reward_columns
+    from lessons_lib.grpo import require_reward_columns
     from lessons_lib.lora import parameter_counts
     from lessons_lib.rewards import math_verify_reward, number_format_reward
     from lessons_lib.worlds.words import r1_rl_row
@@ -46,7 +46,7 @@ def main(data_args, training_args, model_args) -> None:
     reward_funcs = [number_format_reward, math_verify_reward]  # weighted by reward_weights (default 1, 1)
     dataset, where, model, tokenizer = load_data_and_model(
         PROG, data_args, training_args, model_args, r1_rl_row,
-        check=lambda ds: check_reward_columns(reward_funcs, ds.column_names))
+        check=lambda ds: require_reward_columns(reward_funcs, ds.column_names))
 
     trainer = GRPOTrainer(model=model, reward_funcs=reward_funcs, args=training_args,
                           train_dataset=dataset, processing_class=tokenizer,
