@@ -409,7 +409,7 @@ def judge_rl(model, tokenizer, judge, updates: int, seed: int = 0, modes=("no_th
     when the completion obeys its mode (thinking.obeying), plus the free-form layout (0.5) and the
     mode (0.5). `true_accuracy` is logged at weight 0 beside it, and so is the process reward unless
     `process_weight` > 0. Returns the trainer; `judge_log(trainer)` reads its curves."""
-    from .rewards import mode_reward, obeying
+    from .worlds.chain_thoughts import mode_reward, obeying
     from .stages import rl_stage
     from .worlds.chain_rl import fusion_dataset
 
