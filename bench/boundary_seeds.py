@@ -5,10 +5,10 @@ minutes a seed on 2 cores), and the course-wide table's pass@256 and maj@256 col
     .venv/bin/python bench/boundary_seeds.py --r1-zero models/r1z     # each seed's own R1-Zero
                                                                       # (bench/rl_seeds.py --save)
 
-For each seed, as notebook 05 does it with `boundary.distill_budget()`: sample every model of
-`boundary.course_models()` (R1-Zero from DIR/seed<N> when --r1-zero is given, else the shipped
+For each seed, as notebook 05 does it with `lesson5_boundary.distill_budget()`: sample every model of
+`lesson5_boundary.course_models()` (R1-Zero from DIR/seed<N> when --r1-zero is given, else the shipped
 one), train the teacher, sample its traces, SFT the student from the base, run GRPO from R1-Zero
-on the teacher's prompts, sample those two, and read `boundary.findings` and `boundary.claims`.
+on the teacher's prompts, sample those two, and read `lesson5_boundary.findings` and `lesson5_boundary.claims`.
 The seed sets the held-out problems, the sampling and the training. Claims the toy world does not
 reproduce are reported as such; the script never exits 1 for them.
 

@@ -6,7 +6,7 @@
 
 Each variant runs GRPO as lesson 3 did in the chain world (its RLBudget: 8 prompts x 8 completions,
 up to 96 new tokens, from data/checkpoints/03_base) or, with `--world numbers`, as lesson 3 does in
-the numbers game (numbers_rl.rl_budget(): up to 256 new tokens, from 03_numbers_base) for `--updates` updates in this process, one variant after the other,
+the numbers game (lesson3_r1_zero.rl_budget(): up to 256 new tokens, from 03_numbers_base) for `--updates` updates in this process, one variant after the other,
 and splits every update's wall time into:
 
     generate   sampling the completions: model.generate (trl's own path) or the course's sampler
@@ -93,7 +93,7 @@ class Clock:
 def world_setup(world: str, seed: int):
     """(base folder, budget, dataset, reward functions) of lesson 3's GRPO in `world`: the chain
     world (data/checkpoints/03_base, up to 96 new tokens) or the numbers game
-    (data/checkpoints/03_numbers_base, numbers_rl.rl_budget(): up to 256 new tokens)."""
+    (data/checkpoints/03_numbers_base, lesson3_r1_zero.rl_budget(): up to 256 new tokens)."""
     from lessons_lib.grpo import RLBudget
     from lessons_lib.paths import CHECKPOINTS
 

@@ -13,11 +13,11 @@ loses most of it. Per seed, from the shipped R1-Zero (data/checkpoints/03_rl) an
     1-6 in data    R1-Zero sampled on 1-6 step problems (the same count per step), SFT 150 updates
     1-6 in RL      'lesson' then stage 2 (40 GRPO updates, the language reward at 0.5) on 1-6 step prompts
 
-each measured on the same held-out problems of 1-6 steps (r1.measure: greedy and sampled pass@1 per
+each measured on the same held-out problems of 1-6 steps (chain_rl.measure: greedy and sampled pass@1 per
 step count, consistency). The seed sets the training problems, the sampling and the training.
 Writes bench/keep_longer_seeds.json: {seeds: [{seed, arms: {arm: measured}, kept, seconds}],
 summary: {arm: {'greedy 5-6', 'pass@1 5-6', 'pass@1 1-4', consistency: [per seed]}}, effect: {arm:
-recipe.seed_effect(arm, lesson) on pass@1 at 5-6 steps}, base_own_prompt_greedy (lesson 3's measure)}.
+lesson4_recipe.seed_effect(arm, lesson) on pass@1 at 5-6 steps}, base_own_prompt_greedy (lesson 3's measure)}.
 """
 from __future__ import annotations
 

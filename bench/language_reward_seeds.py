@@ -20,8 +20,8 @@ sampled `samples` times each at temperature 1 (sampling seed = the seed).
 
 Writes bench/language_reward_seeds.json: {seeds: [{seed, before, arms: {with, without: {after,
 train (first/last 10 updates' mean language and accuracy reward), seconds}}}], effect: {consistency,
-pass1: recipe.seed_effect(with, without) on the after values}, settings, machine}.
-Measured figures per model: consistency (thoughts.thought_stats, the share of a thought's steps in
+pass1: lesson4_recipe.seed_effect(with, without) on the after values}, settings, machine}.
+Measured figures per model: consistency (chain_thoughts.thought_stats, the share of a thought's steps in
 the question's notation), consistency_by_language, pass@1 (sampled, 1-4 steps), greedy accuracy,
 format rate, tokens.
 """

@@ -16,7 +16,7 @@ data order and sampling):
 
 Per seed it records its seconds, the accuracies (math-verify and the rule checker), the format rate, the seconds
 per update and the number of held-out completions on which the checkers disagree; then the three
-effects (SFT over the stand-in, GRPO over SFT, LoRA over full SFT) with `recipe.seed_effect`: an
+effects (SFT over the stand-in, GRPO over SFT, LoRA over full SFT) with `lesson4_recipe.seed_effect`: an
 effect counts when every seed moves the same way and the mean exceeds the spread. Exits 0.
 """
 from __future__ import annotations

@@ -6,17 +6,17 @@ verification and backtracking, and from the base whose corpus does not, the same
 
 For each seed and each base (data/checkpoints/03_numbers_base, 03_numbers_base_no_backtrack):
 
-1. `numbers_rl.measure` on held-out problems of both levels (the seed's own problems, the same for
+1. `lesson3_r1_zero.measure` on held-out problems of both levels (the seed's own problems, the same for
    both bases): pass@1, length, tries, checks, backtracks, give-ups, repeats, notation mixing,
    working off the question's notation, readability, completions cut at the cap;
-2. GRPO through trl (`grpo.train_grpo`, lesson 3's budget: `numbers_rl.rl_budget()`) on level-3
-   training problems, rewards `numbers_rl.REWARDS` weighted `REWARD_WEIGHTS` (the checker; the format
+2. GRPO through trl (`grpo.train_grpo`, lesson 3's budget: `lesson3_r1_zero.rl_budget()`) on level-3
+   training problems, rewards `lesson3_r1_zero.REWARDS` weighted `REWARD_WEIGHTS` (the checker; the format
    validator logged at weight 0), the seed's data order and sampling;
-   R1-Zero's curve off trl's log (`numbers_rl.curve`: the Spearman correlation of training reward
+   R1-Zero's curve off trl's log (`lesson3_r1_zero.curve`: the Spearman correlation of training reward
    and mean length over the run), seconds per update;
 3. the same measurement of the RL model.
 
-Then the effects over seeds (`recipe.seed_effect`): pass@1 gained by RL from each base at the level
+Then the effects over seeds (`lesson4_recipe.seed_effect`): pass@1 gained by RL from each base at the level
 RL trains on (level 3; every level's figures are kept), and the
 Gandhi et al. test: is the gain from the base without backtracking at most half the gain from the
 base with it, on every seed. With `--wide N` (seed 0 only) both the backtracking base and its RL

@@ -4,9 +4,9 @@ chosen (numbers_rl's RL_LEVELS, MAX_NEW_TOKENS, TEMPERATURE, REWARD_WEIGHTS).
     .venv/bin/python bench/numbers_rl_trial.py BASE LR UPDATES FORMAT_WEIGHT CAP TEMPERATURE LEVELS [OUT]
     .venv/bin/python bench/numbers_rl_trial.py data/checkpoints/03_numbers_base 1e-4 40 0.0 512 0.7 3
 
-From the base at BASE: held-out pass@1 and behaviours (numbers_rl.measure, 30 problems per level x 8
+From the base at BASE: held-out pass@1 and behaviours (lesson3_r1_zero.measure, 30 problems per level x 8
 samples, at CAP and TEMPERATURE) before and after UPDATES GRPO updates (seed 0) on training problems
-of LEVELS (comma-separated), rewards numbers_rl.REWARDS weighted (1.0, FORMAT_WEIGHT). Prints every
+of LEVELS (comma-separated), rewards lesson3_r1_zero.REWARDS weighted (1.0, FORMAT_WEIGHT). Prints every
 update's training reward, format, length, cut share, tries, give-ups and backtracks; with OUT,
 appends the trial's figures to that JSON file (a list).
 """

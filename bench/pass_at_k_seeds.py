@@ -20,7 +20,7 @@ and n = 256 completions per problem (k up to 256), each problem asked in its own
     student (5), RL on the teacher's prompts (5)           distillation (7-8 steps only)
 
 Each model is sampled on the groups its comparison needs: the first three on all, the SFT pair on
-1-4 and 5-6, the distillation pair on 7-8. `boundary.findings(groups=GROUPS)` and `boundary.claims`
+1-4 and 5-6, the distillation pair on 7-8. `lesson5_boundary.findings(groups=GROUPS)` and `lesson5_boundary.claims`
 read the counts (a ceiling or a floor is tagged as such, a crossover needs the base above RL beyond
 the interval, maj@k is read under both vote rules). Over seeds, a claim is reproduced only if every
 seed reproduces it.
@@ -28,7 +28,7 @@ seed reproduces it.
 Writes bench/pass_at_k_seeds.json ({seeds: [{seed, findings, claims, curves, sample_seconds}],
 over_seeds: {claim: {statuses, status}}, settings, machine}) and bench/pass_at_k_counts.json (every
 model's per-problem counts per seed, compact, so the figures can be recomputed without sampling:
-`--from-counts` does that, after a change to how boundary.findings or boundary.claims read them).
+`--from-counts` does that, after a change to how lesson5_boundary.findings or lesson5_boundary.claims read them).
 """
 from __future__ import annotations
 

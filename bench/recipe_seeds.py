@@ -7,8 +7,8 @@ on 2 cores, plus 2.5 for R1-Zero when it is trained here).
 
 For each seed: R1-Zero (lesson 3's GRPO from data/checkpoints/03_base with that seed, or the model
 saved by `bench/rl_seeds.py --save DIR` in DIR/seed<N>), then stages 1, 2 (with and without the
-language reward), 2.5, 3 and 4 with notebook 04's budget (`recipe.recipe_budget()`), each stage's
-model measured as a row of the course-wide table (`recipe.table_row`) on the same held-out
+language reward), 2.5, 3 and 4 with notebook 04's budget (`lesson4_recipe.recipe_budget()`), each stage's
+model measured as a row of the course-wide table (`lesson4_recipe.table_row`) on the same held-out
 problems for every seed. The seed sets the training problems, the sampling and the training.
 
 Targets (the issue's; the bounds are in bench/targets.py, LESSON4_*), checked per seed and reported, never a reason to exit 1 (a finding the toy

@@ -7,8 +7,8 @@ lesson 6's budget, each in a fresh process so its peak memory is its own.
 For each run and seed: the per-update log (reward, accuracy, length, entropy, zero-spread share,
 completions sampled, seconds), seconds per update, completions sampled per second, the process's
 peak memory (ru_maxrss) and the counted model and optimizer state, and the held-out counts of
-`algorithms.evaluate` (pass@1 and pass@64, by answer and by the path, at 1-4 and 5-8 steps).
-Seed 0 also gets the course-wide table's row (`recipe.table_row`, as notebook 04 measures its
+`lesson6_algorithms.evaluate` (pass@1 and pass@64, by answer and by the path, at 1-4 and 5-8 steps).
+Seed 0 also gets the course-wide table's row (`lesson4_recipe.table_row`, as notebook 04 measures its
 models) for each algorithm: `table` in the JSON, rendered into the README's lesson-4 table.
 
 Runs already in bench/rl_algorithms.json are kept unless this call repeats them (same run, seed,

@@ -8,7 +8,7 @@
 For each seed: GRPO from the shipped base (data/checkpoints/03_base) with lesson 3's budget
 (`grpo.rl_budget()`) and settings, measured before and after as the notebook does. The seed sets
 the training problems, the sampling and the training; every seed is scored on the same held-out
-problems (`r1.measure(..., seed=seed, problem_seed=0)`), so the seeds differ only by the training.
+problems (`chain_rl.measure(..., seed=seed, problem_seed=0)`), so the seeds differ only by the training.
 
 Targets (the issue's; the bounds are in bench/targets.py): format rate low before (RL_FORMAT_BEFORE)
 and high after (RL_FORMAT_AFTER); sampled pass@1 up (RL_PASS1_GAIN); greedy accuracy at the longest

@@ -5,7 +5,7 @@
     t0 = seed_bench.start()
     ...
     out = seed_bench.write(path, t0, seeds=rows, effect=...)
-    seed_bench.print_effect("pass@1 at 5-6", recipe.seed_effect(treated, control))
+    seed_bench.print_effect("pass@1 at 5-6", lesson4_recipe.seed_effect(treated, control))
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def write(path: Path, t0: float, **fields) -> dict:
 
 
 def print_effect(name: str, effect: dict, digits: int = 3) -> None:
-    """One line: the per-seed differences of `recipe.seed_effect`, their mean and whether they beat
+    """One line: the per-seed differences of `lesson4_recipe.seed_effect`, their mean and whether they beat
     the seed-to-seed spread."""
     print(f"{name}: per seed {[round(d, digits) for d in effect['diffs']]}, mean {effect['mean']:+.{digits}f}, "
           f"seed spread {effect['spread']:.{digits}f}: "

@@ -5,9 +5,9 @@ faithfulness, for seeds 0, 1 and 2 (notebook 07 runs seed 0 of part of it live a
     .venv/bin/python bench/verifier_seeds.py --seeds 1
 
 For each seed, from the fused model after its SFT round (`07_fused_sft`: models/ if notebook 07 has
-trained it here, else the shipped copy), with lesson 7's budget (`thinking.ThinkingBudget`):
+trained it here, else the shipped copy), with lesson 7's budget (`lesson7_thinking.ThinkingBudget`):
 
-- a learned verifier trained with that seed (verifiers.train_verifier), and its precision and recall on
+- a learned verifier trained with that seed (lesson7_verifiers.train_verifier), and its precision and recall on
   held-out answers;
 - RL on /no_think prompts against four judges, each from the same start for the same updates: the rule
   checker, the learned verifier, the gate (rules first), and the verifier hardened on what fooled it in
@@ -15,7 +15,7 @@ trained it here, else the shipped copy), with lesson 7's budget (`thinking.Think
   last 10% of the updates, the policy's most common answers, and each judge's pay for the wrong
   answers of the hacked policy;
 - RL on both modes with the outcome-only reward and with the process reward added: held-out /think
-  pass@1, the unfaithful share of right answers (verifiers.faithfulness) and seconds per update.
+  pass@1, the unfaithful share of right answers (lesson7_verifiers.faithfulness) and seconds per update.
 
 Seeds already in bench/verifier_seeds.json are kept unless this call repeats them.
 """

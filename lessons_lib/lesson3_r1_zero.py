@@ -5,12 +5,12 @@ The run is GRPO through trl (lessons_lib.grpo.train_grpo) from a base pretrained
 corpus (numbers_corpus), rewarded by rules only:
 
     accuracy        1.0 when the one <answer> block holds an expression that reaches the target
-                    from the given numbers (numbers_game.check_expression), else 0.0; at every
+                    from the given numbers (numbers.check_expression), else 0.0; at every
                     update it also logs, through trl's `log_metric`, what the thoughts did:
                     thought/tries, thought/checks, thought/backtracks, thought/give_ups,
                     thought/repeats (means per completion), thought/mixed (share of thoughts
                     mixing the notations), thought/readability
-    format          numbers_game.numbers_format_reward: <think>...</think><answer>expression</answer>,
+    format          numbers.numbers_format_reward: <think>...</think><answer>expression</answer>,
                     logged at every update with weight 0 (REWARD_WEIGHTS)
 
 `measure` samples held-out problems of each level (numbers_corpus.diagnose): pass@1, format, tokens,
@@ -57,7 +57,7 @@ def rl_budget() -> RLBudget:
 
 
 def rl_dataset(n_per_level: int, levels=RL_LEVELS, split: str = "train", seed: int = 0):
-    """A `datasets.Dataset` of R1-Zero prompts (numbers_game.records: prompt, numbers, target,
+    """A `datasets.Dataset` of R1-Zero prompts (numbers.records: prompt, numbers, target,
     language, ops), `n_per_level` problems of each level, shuffled (deterministic in `seed`)."""
     from datasets import Dataset
 
@@ -83,7 +83,7 @@ def behaviours(completions) -> dict[str, float]:
 
 
 def accuracy(completions, numbers, target, log_metric=None, **kwargs) -> list[float]:
-    """numbers_game.numbers_reward (trl's signature), logging the thoughts' behaviours of the batch
+    """numbers.numbers_reward (trl's signature), logging the thoughts' behaviours of the batch
     through trl's `log_metric` when trl passes it (as 'thought/tries', ...)."""
     out = numbers_reward(completions, numbers, target)
     if log_metric is not None:
@@ -93,7 +93,7 @@ def accuracy(completions, numbers, target, log_metric=None, **kwargs) -> list[fl
 
 
 def format(completions, **kwargs) -> list[float]:  # noqa: A001 (trl logs it as rewards/format)
-    """numbers_game.numbers_format_reward, under the name trl logs it by."""
+    """numbers.numbers_format_reward, under the name trl logs it by."""
     return numbers_format_reward(completions)
 
 

@@ -3,7 +3,7 @@
     stage 0    R1-Zero (lesson 3's model), used as a data generator
     stage 1    cold start: rejection-sample R1-Zero, keep what is right, well formed and readable,
                SFT the *base* model on it
-    stage 2    reasoning RL from stage 1, with a language-consistency reward (rewards.language_reward)
+    stage 2    reasoning RL from stage 1, with a language-consistency reward (chain_thoughts.language_reward)
     stage 2.5  rejection-sample stage 2, mix in general requests (lessons_lib.worlds.general)
     stage 3    a second SFT, from the base again, on that mix
     stage 4    a final RL round over reasoning and general prompts together

@@ -113,7 +113,7 @@ class DistillBudget:
 
     teacher_problems_per_step   training problems per step count (1-8) the teacher is trained on
     sft_updates, sft_batch_size, sft_lr   each SFT from the base (teacher, and student): read by
-                                recipe.sft_from_base
+                                stages.sft_from_base
     trace_problems_per_step     training problems per step count (1-8) the teacher is sampled on
     trace_samples               teacher completions per problem (kept if right: rejection sampling)
     rl_updates                  GRPO updates of the RL run on the same prompts (from R1-Zero)
@@ -406,7 +406,7 @@ def trace_problems(budget: DistillBudget, seed: int = 0) -> list:
 
 
 def teacher_traces(teacher, tokenizer, budget: DistillBudget, seed: int = 0):
-    """(kept, stats): rejection sampling of the teacher on `trace_problems` (recipe.rejection_sample,
+    """(kept, stats): rejection sampling of the teacher on `trace_problems` (chain_rl.rejection_sample,
     lesson 4's filter): the student's training data."""
     from .worlds.chain_rl import rejection_sample
 

@@ -80,7 +80,7 @@ def require_run(name: str) -> dict:
 # --- prompts ----------------------------------------------------------------------------------------------
 
 def pool(mix: str = "balanced", seed: int = 0) -> list[dict]:
-    """The training problems as RL rows (`r1.rl_rows`, with an `id`): POOL_PER_STEP per step count
+    """The training problems as RL rows (`chain_rl.rl_rows`, with an `id`): POOL_PER_STEP per step count
     ("balanced") or SKEWED's counts ("skewed"), the same number in all."""
     from .worlds.chain import make_problems
     from .worlds.chain_rl import rl_rows
@@ -275,7 +275,7 @@ def train_run(name: str, model, tokenizer, budget: RLBudget | None = None, seed:
     spec = require_run(name)
     budget = budget or algorithm_budget()
     if not isinstance(budget, RLBudget):
-        raise TypeError(f"budget must be an RLBudget (algorithms.algorithm_budget()), got {type(budget).__name__}")
+        raise TypeError(f"budget must be an RLBudget (lesson6_algorithms.algorithm_budget()), got {type(budget).__name__}")
     seed_everything(seed)
     rows = pool(spec.get("mix", "balanced"), seed)
     order = spec.get("order", "uniform")
@@ -340,7 +340,7 @@ def state_megabytes(model, name: str) -> dict:
 
 def evaluate(model, tokenizer, seed: int = 0, n_per_step: int | None = None, k: int | None = None) -> dict:
     """Held-out counts for the final pass@1 and pass@k: `n_per_step` problems of each step count 1-8
-    (boundary.problems, the same for every run), `k` samples each (lesson 5's `sample_counts`)."""
+    (chain_rl.problems, the same for every run), `k` samples each (lesson 5's `sample_counts`)."""
     from .runtime import pick
     from .worlds.chain_rl import ALL_STEPS, problems, sample_counts
 

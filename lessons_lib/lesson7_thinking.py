@@ -9,9 +9,9 @@ Its stage 3 ("thinking-mode fusion") is an SFT round on a mix of both: thinking 
 rejection sampling the stage-2 reasoning model on its own prompts, non-thinking examples with an
 empty thought. Here the flag is appended to the question of lesson 3's template
 (`mode_prompt`), the thinking examples are lesson 4's final model sampled and filtered
-(`recipe.rejection_sample`), and the non-thinking ones are the same problems answered with an
+(`chain_rl.rejection_sample`), and the non-thinking ones are the same problems answered with an
 empty thought (`fusion_records`). A short RL round follows on prompts in both modes
-(`fusion_dataset`; verifiers.judge_rl runs it), with `mode_reward` beside the accuracy reward and the
+(`fusion_dataset`; lesson7_verifiers.judge_rl runs it), with `mode_reward` beside the accuracy reward and the
 accuracy paid only to completions that obey their mode (`obeying`): with the two rewards merely added,
 a /no_think RL run in development learned to think anyway, since a right answer pays more than the
 switch.
@@ -48,7 +48,7 @@ def no_think_reply(answer: int, sentence: bool = False) -> str:
 
 def fusion_records(thinking: list[dict], problems, seed: int = 0, sentence_share: float = 0.5,
                    general: list[dict] = ()) -> list[dict]:
-    """Stage 3's SFT mix: the kept `thinking` records (recipe.rejection_sample's rows) asked with
+    """Stage 3's SFT mix: the kept `thinking` records (chain_rl.rejection_sample's rows) asked with
     /think, every problem of `problems` answered with an empty thought under /no_think (a
     `sentence_share` of them as a sentence, 'the answer is 49.'), and the `general` requests
     (general.requests rows) with their brief reply under either flag (half each), shuffled.

@@ -406,7 +406,7 @@ def judge_rl(model, tokenizer, judge, updates: int, seed: int = 0, modes=("no_th
              n_per_step: int = 200, process_weight: float = 0.0, callbacks=None):
     """GRPO (lesson 3's settings) on the fused model's prompts in `modes`, with `judge` (a reward
     function: accuracy_reward, a LearnedVerifier, gated(...)) as the reward for the answer, paid only
-    when the completion obeys its mode (thinking.obeying), plus the free-form layout (0.5) and the
+    when the completion obeys its mode (chain_thoughts.obeying), plus the free-form layout (0.5) and the
     mode (0.5). `true_accuracy` is logged at weight 0 beside it, and so is the process reward unless
     `process_weight` > 0. Returns the trainer; `judge_log(trainer)` reads its curves."""
     from .worlds.chain_thoughts import mode_reward, obeying

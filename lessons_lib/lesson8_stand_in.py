@@ -19,7 +19,7 @@ text. This module makes both, the way a hub model's are made, at a size a CPU tr
 
 `scripts/pretrain_standin.py` runs `pretrain_stand_in()` and ships the result to
 data/checkpoints/08_standin with a card (how it was made, its seconds and loss). The stories are
-the course's offline word problems (`word_problems.toy_word_problems`, train split only), so the
+the course's offline word problems (`words.toy_word_problems`, train split only), so the
 held-out test stories are never read in pretraining.
 """
 from __future__ import annotations

@@ -265,7 +265,7 @@ def hub_or_stand_in(name: str, device: str = "cpu", dtype=None, verbose: bool = 
     `where` says which one you got; with the stand-in, every number measured is the toy's, not the
     hub model's. A name with no config under data/hub_configs/ and no hub raises the hub's error.
     `fallback(name)` builds the stand-in, (model, tokenizer, notes): `stand_in` (the toy world's
-    model) when None; lesson 8 passes `word_model.load_stand_in`, which reads words.
+    model) when None; lesson 8 passes `lesson8_stand_in.load_stand_in`, which reads words.
     """
     try:
         model, tok = load_hub_model(name, device=device, dtype=dtype)

@@ -205,7 +205,7 @@ def chat_html(text: str, done: bool = False, stats: dict | None = None) -> str:
 def chat(model, tokenizer, prompt_fn, max_new_tokens: int = 96):
     """A small chat box: type a question, pick a mode, press Send; the reply streams in, folded
     behind 'thinking...' while the model thinks. `prompt_fn(question, mode)` builds the prompt
-    (thinking.mode_prompt). The widget keeps every reply's numbers in `.history` (stream_reply's
+    (formats.mode_prompt). The widget keeps every reply's numbers in `.history` (stream_reply's
     dict plus question and mode), which is how the test drives it without a browser."""
     import ipywidgets as w
 

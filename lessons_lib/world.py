@@ -18,6 +18,7 @@ class World:
     split      split(problem) -> 'train' or 'test', fixed by a hash of the problem
     ask        ask(problem) -> the question as a user types it, in the problem's own notation
     prompt     prompt(problem) -> the R1-Zero prompt RL and the measurements use
+    rows       rows(problems) -> RL dataset rows: the prompt and the columns `checker` reads
     truth      truth(problem) -> what a right answer is (the chain's result, the game's target)
     checker    the rule-based reward, trl's signature: checker(completions, **columns) -> [1.0 or 0.0]
     score      score(completions, problems) -> (correct, format) lists, one problem per completion
@@ -29,6 +30,7 @@ class World:
     split: Callable
     ask: Callable
     prompt: Callable
+    rows: Callable
     truth: Callable
     checker: Callable
     score: Callable

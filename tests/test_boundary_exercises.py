@@ -248,7 +248,7 @@ def test_majority_reads_count_dict_keys():
 # --- check_added_reasoning -----------------------------------------------------------------------------
 
 def counts(kind_counts, n=256, right=None):
-    """Count dicts of boundary.sample_counts, by hand: `kind_counts` right by the path."""
+    """Count dicts of chain_rl.sample_counts, by hand: `kind_counts` right by the path."""
     right = right or [min(n, p + 10) for p in kind_counts]
     return [dict(question=f"q{i:02d}", steps=1 + i % 8, answer=i, n=n, right=r, path=p,
                  answers={str(i): r, "none": n - r}) for i, (p, r) in enumerate(zip(kind_counts, right))]

@@ -5,7 +5,7 @@ Read from the source (no model needed): each public `check_*` in lessons_lib/exe
 annotated `-> bool`, ends with a `return`, never returns bare (None), and returns only what the
 verdict helpers give (`_ok`, `_wrong`, `_verdict`), a boolean name or literal, or a comparison.
 The behaviour (True when right, False when wrong) is tested check by check in test_exercises.py,
-test_boundary_exercises.py, test_rl_exercises.py, test_lesson7_exercises.py, test_recipe.py, ...
+test_boundary_exercises.py, test_rl_exercises.py, test_lesson7_exercises.py, test_lesson4_recipe.py, ...
 """
 import ast
 import inspect

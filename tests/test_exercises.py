@@ -321,7 +321,7 @@ def test_check_neighbour_prediction_with_nothing_to_compare(tiny, four_step_trai
 # --- check_cot_target --------------------------------------------------------------------------
 
 def test_check_cot_target_accepts_the_course_format(capsys):
-    """Writing the target like formats.sft_target passes."""
+    """Writing the target like chain.sft_target passes."""
     assert check_cot_target(lambda p: sft_target(p, "cot")) is True
     verdict(capsys, True)
 

@@ -33,6 +33,10 @@ def test_each_world_implements_the_interface(name, difficulty):
     bad = [" <think> </think> <answer>nonsense</answer>"] * len(problems)
     correct, formatted = world.score(good + bad, problems + problems)
     assert correct == [1.0] * 4 + [0.0] * 4 and formatted[:4] == [1.0] * 4
+    rows = world.rows(problems)  # what an RL dataset holds: the checker reads its columns
+    assert [r["prompt"] for r in rows] == [world.prompt(p) for p in problems]
+    columns = {k: [r[k] for r in rows] for k in rows[0] if k != "prompt"}
+    assert world.checker(good, **columns) == [1.0] * 4 and world.checker(bad[:4], **columns) == [0.0] * 4
     stats = world.thoughts(good, problems)
     assert isinstance(stats, dict) and stats
 

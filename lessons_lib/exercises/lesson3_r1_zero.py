@@ -1,7 +1,7 @@
 """Lesson 3's checks, in the numbers game: notebooks/03_r1_zero.ipynb (and solutions/03_solutions.ipynb).
 
     exercise 1  check_numbers_checker       my_checker(text, numbers, target) on CHECKER_CASES, the
-                                            table numbers_game.check_expression's tests use too
+                                            table numbers.check_expression's tests use too
     exercise 2  check_curve_reaching        the update at which accuracy and length moved, from rl_log
     exercise 3  check_behaviour_prediction  predict RL's gain from the base without backtracking
                                             (read from bench/numbers_rl_seeds.json)
@@ -40,7 +40,7 @@ def _which_first(a: tuple[str, float], b: tuple[str, float]) -> str | None:
 
 
 # (expression, right?, why) for the numbers 3 7 9 8 and the target 47: the table a learner's checker
-# (lesson 3, exercise 1) and the course's numbers_game.check_expression are both checked against.
+# (lesson 3, exercise 1) and the course's numbers.check_expression are both checked against.
 CHECKER_NUMBERS, CHECKER_TARGET = (3, 7, 9, 8), 47
 CHECKER_CASES = [
     ("(7*8)-9", True, "a right expression"),

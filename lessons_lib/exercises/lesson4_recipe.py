@@ -4,7 +4,7 @@
     exercise 2  check_weight_prediction  predict stage 2's pass@1 with a heavier language reward
                                          (trains that run: minutes)
     exercise 3  check_rejection_filter   keep(completion, answer, language), stage 1's filter,
-                                         against the course's (recipe.CHECKS)
+                                         against the course's (worlds.chain_rl.CHECKS)
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def check_language_reward(fn) -> bool:
         verdict = f"got {type(g).__name__} {g!r}: each reward should be a number from 0 to 1"
     else:
         verdict = (f"your reward paid {g:g}, {'too much' if g > want else 'too little'}: count the "
-                   "steps in the thought (formats.SYMBOL_STEP, formats.WORD_STEP) and the share of "
+                   "steps in the thought (worlds.chain.SYMBOL_STEP, worlds.chain.WORD_STEP) and the share of "
                    "them in the question's notation; a completion out of the format earns nothing")
     return _wrong(f"{len(wrong)}/{len(texts)} cases judged wrong. First: {c!r} asked in {lang} "
                   f"({why}): {verdict}.")
@@ -67,7 +67,7 @@ def check_language_reward(fn) -> bool:
 
 def check_rejection_filter(keep, samples: list[dict]) -> bool:
     """`keep(completion, answer, language) -> bool`: the cold-start filter (right, in the format, no
-    loop, every step in the question's notation, readability at least recipe.MIN_READABILITY).
+    loop, every step in the question's notation, readability at least chain_rl.MIN_READABILITY).
 
     `samples` are dicts with completion, answer and language (R1-Zero's samples in notebook 04).
     Once the filter agrees with the course's, prints how many samples each check rejects in turn.
@@ -90,7 +90,7 @@ def check_rejection_filter(keep, samples: list[dict]) -> bool:
         hint = (f"it fails the check '{why}'" if why else "it passes every check")
         return _wrong(f"{len(disagree)}/{len(samples)} samples judged differently from the course's "
                       f"filter. First: {s['completion']!r} (asked in {s['language']}, answer "
-                      f"{s['answer']:02d}): yours said {mine!r}, but {hint}. Read recipe.CHECKS.")
+                      f"{s['answer']:02d}): yours said {mine!r}, but {hint}. Read worlds.chain_rl.CHECKS.")
     _ok(f"your filter agrees with the course's on all {len(samples)} samples")
     n = len(samples)
     print(f"acceptance as the checks are added one by one ({n} samples):")

@@ -5,7 +5,7 @@
     exercise 2  check_majority_prediction  predict maj@k at large k from an answer distribution
                                            (measured by simulation)
     exercise 3  check_added_reasoning      did RL add reasoning? read at the right-hand end of the
-                                           pass@k curves (boundary.crossover)
+                                           pass@k curves (pass_at_k.crossover)
 """
 from __future__ import annotations
 
@@ -259,11 +259,11 @@ def check_majority_prediction(prediction, shares, truth, k: int = 256, draws: in
 
 def check_added_reasoning(verdict, base: list[dict], rl: list[dict], kind: str = "path") -> bool:
     """Did the RL run add reasoning? `verdict` True means: at the largest k, K (the smallest n of
-    the counts, at most boundary.K_MAX), the RL model's pass@K is above the base's, with the
+    the counts, at most pass_at_k.K_MAX), the RL model's pass@K is above the base's, with the
     bootstrap interval of the difference base - RL entirely below 0; False means it is not.
 
-    `base` and `rl` are boundary.sample_counts' lists (the same problems in the same order); the
-    check reads boundary.crossover(base, rl, ks=(1, K), kind=kind). Read it on kind='path' (right
+    `base` and `rl` are chain_rl.sample_counts' lists (the same problems in the same order); the
+    check reads pass_at_k.crossover(base, rl, ks=(1, K), kind=kind). Read it on kind='path' (right
     by the true path): on kind='right' large-k figures are inflated by guessing, since among 100
     possible answers a random guesser passes 1-0.99**256 = 0.92 of the time at k = 256.
     """
@@ -278,7 +278,7 @@ def check_added_reasoning(verdict, base: list[dict], rl: list[dict], kind: str =
         if not isinstance(counts, (list, tuple)) or not counts or \
                 not all(isinstance(c, Mapping) for c in counts):
             return _wrong(f"{name} should be a non-empty list of count dicts "
-                          f"(boundary.sample_counts), got {type(counts).__name__}")
+                          f"(worlds.chain_rl.sample_counts), got {type(counts).__name__}")
     if len(base) != len(rl):
         return _wrong(f"base holds {len(base)} problems and rl {len(rl)}: sample both on the same "
                       "problems")

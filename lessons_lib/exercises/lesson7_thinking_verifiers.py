@@ -1,9 +1,9 @@
 """Lesson 7's checks: notebooks/07_thinking_modes_and_verifiers.ipynb (and solutions/07_solutions.ipynb).
 
-    exercise 1  check_budget_cap       a thinking budget, against thinking.budget_generate
+    exercise 1  check_budget_cap       a thinking budget, against lesson7_thinking.budget_generate
     exercise 2  check_fooling          a wrong answer the learned verifier accepts,
                 check_hardened         then turned down once the verifier is hardened
-    exercise 3  check_process_reward   the process reward on verifiers.PROCESS_TRICKS and PROCESS_FAIR
+    exercise 3  check_process_reward   the process reward on lesson7_verifiers.PROCESS_TRICKS and PROCESS_FAIR
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ._verdict import _ok, _wrong
 def check_budget_cap(fn, model, tokenizer, budgets=(0, 6, 16)) -> bool:
     """`fn(model, tokenizer, prompts, budget) -> list[str]`: greedy completions whose thought is cut
     at `budget` tokens, with '</think><answer>' written for the model when it is cut (Qwen3's
-    thinking budget). Compared with thinking.budget_generate on a few held-out problems."""
+    thinking budget). Compared with lesson7_thinking.budget_generate on a few held-out problems."""
     from ..formats import mode_prompt
     from ..lesson7_thinking import budget_generate, thought_tokens
     from ..worlds.chain import ask, make_problems
@@ -78,7 +78,7 @@ def check_hardened(question: str, answer: str, verifier) -> bool:
 
 def check_process_reward(fn) -> bool:
     """`fn(completions, question, **kwargs) -> list[float]`: the share of the problem's steps the
-    thought gets right, in order. Run on verifiers.PROCESS_TRICKS (each may earn at most a given
+    thought gets right, in order. Run on lesson7_verifiers.PROCESS_TRICKS (each may earn at most a given
     amount) and PROCESS_FAIR (each earns exactly a given amount), with non-text too."""
     from ..lesson7_verifiers import PROCESS_FAIR, PROCESS_TRICKS
 
@@ -100,5 +100,5 @@ def check_process_reward(fn) -> bool:
                           "the same position, and divide by the larger of the steps written and needed")
         if how == "exactly" and abs(g - want) > 1e-6:
             return _wrong(f"{c!r} ({why}) is paid {'too much' if g > want else 'too little'}. Both "
-                          "notations are steps (thoughts.steps_in), and the answer does not matter")
+                          "notations are steps (worlds.chain_thoughts.steps_in), and the answer does not matter")
     return _ok(f"all {len(cases)} cases judged right, tricks and non-text included")

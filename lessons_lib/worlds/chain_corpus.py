@@ -21,7 +21,7 @@ Documents are packed a few at a time into rows of ~160 tokens, joined by <eos>, 
 to stop when a document is done and little compute goes to padding. Some dialogues start after a
 long stretch of other text, so positions as far as lesson 3's prompt reaches are seen in training.
 
-Only training-split problems are written (tasks.split_of), so test problems stay unseen.
+Only training-split problems are written (chain.split_of), so test problems stay unseen.
 """
 from __future__ import annotations
 

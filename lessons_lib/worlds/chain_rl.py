@@ -52,7 +52,7 @@ _LAST_NUMBER = re.compile(r"(\d+)\D*$")
 
 def rl_dataset(n_per_step: int, steps=RL_STEP_COUNTS, split: str = "train", seed: int = 0):
     """A `datasets.Dataset` of R1-Zero prompts with the true `answer`, `steps` and `language` (the
-    notation the question is asked in, formats.question_notation) as columns.
+    notation the question is asked in, chain.question_notation) as columns.
 
     `n_per_step` problems for each step count in `steps`, shuffled (deterministic in `seed`).
 
@@ -168,7 +168,7 @@ def _thoughts(completions, problems):
 
 # The chain world behind the course's World interface (lessons_lib.worlds.World).
 CHAIN = World(name="chain", problems=make_problems, split=split_of, ask=ask,
-              prompt=lambda problem: r1_zero_prompt(ask(problem)), truth=lambda problem: problem.answer,
+              prompt=lambda problem: r1_zero_prompt(ask(problem)), rows=rl_rows, truth=lambda problem: problem.answer,
               checker=accuracy_reward, score=_score, thoughts=_thoughts)
 
 
@@ -180,7 +180,7 @@ CHAIN = World(name="chain", problems=make_problems, split=split_of, ask=ask,
 CHECKS = ("right", "format", "loop", "language", "readable")
 
 
-MIN_READABILITY = 0.9  # readability (thoughts.readability) a kept thought needs
+MIN_READABILITY = 0.9  # readability (chain_thoughts.readability) a kept thought needs
 
 
 def rejection_reason(completion: str, answer: int, language: str, checks=CHECKS,

@@ -13,7 +13,7 @@ answers with an empty think block. The toy world's general requests are of four 
 an empty thought and the answer: `<think></think><answer>hello</answer>` (GENERAL_REPLY).
 `general_reward` pays 1.0 for exactly that and 0.0 for anything else: a right answer after a
 needless thought, a near miss, any other layout. The other requests use problems of the split
-asked for (tasks.split_of); the four greetings are shared by both splits, as a real greeting would
+asked for (chain.split_of); the four greetings are shared by both splits, as a real greeting would
 be. (An earlier version asked to echo a list of random numbers and answered greetings with "hello":
 a base model that never read either could not learn them from a few hundred examples, spelling
 "helll"; these four are built from what its corpus holds.)

@@ -684,6 +684,6 @@ def _score(completions, problems):
 
 
 # The numbers game behind the course's World interface (lessons_lib.worlds.World).
-NUMBERS = World(name="numbers", problems=make_problems, split=split_of, ask=ask, prompt=prompt,
+NUMBERS = World(name="numbers", problems=make_problems, split=split_of, ask=ask, prompt=prompt, rows=records,
                 truth=lambda problem: problem.target, checker=numbers_reward, score=_score,
                 thoughts=thought_stats)

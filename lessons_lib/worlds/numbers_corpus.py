@@ -50,7 +50,7 @@ class CorpusKnobs:
     direct      share of answers given with no working (a right answer)
     tagged      share of dialogue replies in <think>/<answer> tags
     follow      share of working written in the question's notation (else the other one)
-    levels      (level, weight) pairs of the problems written about (numbers_game.LEVELS)
+    levels      (level, weight) pairs of the problems written about (numbers.LEVELS)
     """
 
     backtrack: bool = True

@@ -114,7 +114,7 @@ def test_tagged_documents_carry_tags():
 
 @pytest.mark.parametrize("kind", ["worked", "dialogue", "bare", "tagged"])
 def test_documents_use_training_problems_only(kind):
-    """Every question written in a document is on the training side of tasks.split_of."""
+    """Every question written in a document is on the training side of chain.split_of."""
     questions = [q for d in docs_of(kind, 300) for q in questions_in(d, kind)]
     assert len(questions) >= 300
     assert {split_of(parse_question(q)) for q in questions} == {"train"}
