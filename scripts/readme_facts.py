@@ -220,8 +220,10 @@ def tree(spec: list, repo: Path = ROOT, column: int = 26, many: int = 8) -> str:
     """The annotated file tree. `spec` lists (folder, note, how[, glob]): how is 'files' (a line per
     file with the note read from the file, and each subfolder walked the same way; a subfolder of
     more than `many` files has them named on its line), 'top' (a line per file, no subfolders),
-    'names' (the folder's files named on its line) or 'folder' (one line); an empty note is read
-    from the folder's __init__.py or README. Folders that do not exist are left out."""
+    'names' (the folder's files named on its line), 'folder' (one line) or 'always' (one line even
+    where the folder does not exist: runs/, which a learner's first run makes, so a fresh clone
+    renders the same page); an empty note is read from the folder's __init__.py or README. Other
+    folders that do not exist are left out."""
     lines = []
 
     def line(indent: int, name: str, text: str, width: int = column):
@@ -249,6 +251,9 @@ def tree(spec: list, repo: Path = ROOT, column: int = 26, many: int = 8) -> str:
     for folder, text, how, *pattern in spec:
         path = repo / folder
         pattern = pattern[0] if pattern else "*"
+        if how == "always":  # one line whether or not the folder exists (runs/: a learner's first run makes it)
+            line(0, folder, text)
+            continue
         if not path.exists():
             continue
         if how == "names":

@@ -257,3 +257,17 @@ def test_steps_and_spans():
     assert steps([1, 2, 3, 4]) == "1-4" and steps(["3", "4"]) == "3-4" and steps([2, 5]) == "2, 5"
     assert render_readme.span([0.781, 0.866]) == "0.78-0.87" and render_readme.span([0.999, 1.0]) == "1.00"
     assert facts.steps_mean({"1": 1.0, "2": 0.5, "5": 0.0}, "1-2") == 0.75
+
+
+def test_the_tree_does_not_depend_on_a_learners_runs(tmp_path):
+    """runs/ is untracked: the page renders the same with or without it (a fresh clone has none)."""
+    import shutil
+    facts = script("readme_facts")
+    spec = [("runs/", "your runs", "always"), ("docs/", "the templates", "top")]
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    without = facts.tree(spec, repo)
+    (repo / "runs").mkdir()
+    assert facts.tree(spec, repo) == without and "runs/" in without
+    shutil.rmtree(repo / "docs")
+    assert "docs/" not in facts.tree(spec, repo)  # a folder walked for its files is left out when gone
