@@ -1,5 +1,5 @@
 """One trial of lesson 3's GRPO in the numbers game with other settings: how lesson 3's settings were
-chosen (numbers_rl's RL_LEVELS, MAX_NEW_TOKENS, TEMPERATURE, REWARD_WEIGHTS).
+chosen (lesson3_r1_zero's RL_LEVELS, MAX_NEW_TOKENS, TEMPERATURE, REWARD_WEIGHTS).
 
     .venv/bin/python bench/numbers_rl_trial.py BASE LR UPDATES FORMAT_WEIGHT CAP TEMPERATURE LEVELS [OUT]
     .venv/bin/python bench/numbers_rl_trial.py data/checkpoints/03_numbers_base 1e-4 40 0.0 512 0.7 3

@@ -79,3 +79,14 @@ def test_the_import_rule(path):
             assert other != "lesson" or target.split("/")[0] == path.stem, f"{path.name} imports {target}"
         if me == "world":
             assert other in ("toolkit", "world"), f"{path.name} (a world) imports {target} ({other})"
+
+
+def test_the_package_index_names_every_module():
+    """lessons_lib's docstring is the map a newcomer reads first: no module is left off it."""
+    import lessons_lib
+
+    for path in MODULES:
+        rel = path.relative_to(LIB)
+        if rel.name.startswith("_") or rel.parts[0] == "exercises":
+            continue  # private modules; the exercises package has an index of its own
+        assert re.search(rf"\b{re.escape(rel.stem)}\b", lessons_lib.__doc__), f"{rel} is not in lessons_lib's index"
