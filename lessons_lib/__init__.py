@@ -19,7 +19,7 @@ The toolkit (world-independent: it never imports a world or a lesson)
     shared_prefix  GRPO's loss pass with the prompt prefix all rows share run once
     trl_internals  every part of trl the course relies on that trl does not promise to keep
     evaluation     greedy accuracy by steps, sampling, pass@k, maj@k
-    pass_at_k      pass@k and maj@k curves from sample counts, intervals, crossover, coverage
+    sample_stats   pass@k and maj@k curves from sample counts, intervals, crossover, coverage
     curves         held-out accuracy against training budget (updates, tokens, seconds)
     plots          accuracy plots and the live training plot
     widgets        completion snapshots during RL (for any World) and their explorer; a streaming chat

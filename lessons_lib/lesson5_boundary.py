@@ -37,7 +37,7 @@ import dataclasses
 import random
 
 from .formats import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, r1_zero_prompt
-from .pass_at_k import (
+from .sample_stats import (
     K_MAX, KINDS, KS, NO_ANSWER, PINNED, bootstrap_ci, coverage, crossover, gain, in_group, maj_curve, maj_values, pass_curve, pass_values,
 )
 from .worlds.chain import MODULUS, ask, make_problems, question_notation

@@ -377,7 +377,7 @@ def gap_to_base(counts: list[dict], base: list[dict], ks=(1, EVAL_K), kind: str 
     """{group: {k: pass@k of `counts` minus the base's}} at the trained lengths (1-4) and beyond
     (5-8): Yue et al.'s comparison (RL ahead at k = 1, the base catching up at large k). Each k
     must be at most the samples per problem of both."""
-    from .pass_at_k import in_group, pass_curve
+    from .sample_stats import in_group, pass_curve
     from .worlds.chain_rl import GROUPS
 
     out = {}
@@ -390,7 +390,7 @@ def gap_to_base(counts: list[dict], base: list[dict], ks=(1, EVAL_K), kind: str 
 def summary(counts: list[dict]) -> dict:
     """pass@1 and pass@k (k the samples per problem), by answer and by the path, at the trained
     lengths (1-4 steps) and beyond them (5-8)."""
-    from .pass_at_k import in_group, pass_curve
+    from .sample_stats import in_group, pass_curve
     from .worlds.chain_rl import GROUPS
 
     k = counts[0]["n"]

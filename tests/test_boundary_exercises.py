@@ -264,7 +264,7 @@ ONE_PROBLEM = (counts([0] + [40] * 19), counts([30] + [200] * 19))
 
 
 def figures(base, rl, K=256, kind="path"):
-    from lessons_lib.pass_at_k import crossover
+    from lessons_lib.sample_stats import crossover
     row = crossover(base, rl, ks=(K,), kind=kind)["rows"][0]
     return row
 

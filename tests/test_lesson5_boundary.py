@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from lessons_lib import lesson5_boundary as B, pass_at_k as PK
+from lessons_lib import lesson5_boundary as B, sample_stats as PK
 from lessons_lib.worlds import chain_rl as C
 from lessons_lib.formats import r1_zero_prompt
 from lessons_lib.worlds.chain import Problem

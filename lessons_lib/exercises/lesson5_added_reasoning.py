@@ -5,7 +5,7 @@
     exercise 2  check_majority_prediction  predict maj@k at large k from an answer distribution
                                            (measured by simulation)
     exercise 3  check_added_reasoning      did RL add reasoning? read at the right-hand end of the
-                                           pass@k curves (pass_at_k.crossover)
+                                           pass@k curves (sample_stats.crossover)
 """
 from __future__ import annotations
 
@@ -259,15 +259,15 @@ def check_majority_prediction(prediction, shares, truth, k: int = 256, draws: in
 
 def check_added_reasoning(verdict, base: list[dict], rl: list[dict], kind: str = "path") -> bool:
     """Did the RL run add reasoning? `verdict` True means: at the largest k, K (the smallest n of
-    the counts, at most pass_at_k.K_MAX), the RL model's pass@K is above the base's, with the
+    the counts, at most sample_stats.K_MAX), the RL model's pass@K is above the base's, with the
     bootstrap interval of the difference base - RL entirely below 0; False means it is not.
 
     `base` and `rl` are chain_rl.sample_counts' lists (the same problems in the same order); the
-    check reads pass_at_k.crossover(base, rl, ks=(1, K), kind=kind). Read it on kind='path' (right
+    check reads sample_stats.crossover(base, rl, ks=(1, K), kind=kind). Read it on kind='path' (right
     by the true path): on kind='right' large-k figures are inflated by guessing, since among 100
     possible answers a random guesser passes 1-0.99**256 = 0.92 of the time at k = 256.
     """
-    from ..pass_at_k import K_MAX, crossover
+    from ..sample_stats import K_MAX, crossover
 
     if verdict is None or verdict is Ellipsis:
         return _wrong("`verdict` is empty: write True (RL added reasoning) or False (it did not) "

@@ -9,7 +9,7 @@ What the RL lessons need of the chain world, in the order they need it:
     rejection_sample      lesson 4's filter (right, formatted, no loop, one notation, readable): the
                           SFT data of lessons 4, 5 and 7
     sample_counts         n samples per problem kept as counts, right by the answer and by the true
-                          path (lessons 5-6; pass_at_k reads the curves off them)
+                          path (lessons 5-6; sample_stats reads the curves off them)
     fusion_dataset        RL prompts in both thinking modes (lesson 7)
 
 `measure`, on held-out problems:
@@ -38,7 +38,7 @@ from collections import Counter, defaultdict
 
 from ..evaluation import generate
 from ..formats import MODES, require_mode, mode_prompt, r1_zero_prompt, short_prompt, thought_text
-from ..pass_at_k import K_MAX
+from ..sample_stats import K_MAX
 from ..rewards import accuracy_reward, checked_answer, format_reward, parse_completion
 from ..world import World
 from .chain import ask, make_problems, question_notation, question_text, split_of

@@ -1,9 +1,9 @@
-"""pass@k and maj@k from sample counts: curves, bootstrap intervals, the crossover, coverage.
+"""Statistics of sample counts: pass@k and maj@k curves, bootstrap intervals, the crossover, coverage.
 
 Sampling is the whole cost of measuring pass@k, so a world samples once and keeps only counts per
 problem (`worlds.chain_rl.sample_counts`: n samples, how many are right, how many right by the true
 path, every answer given). Everything here is computed from those counts and knows no world: the
-unbiased pass@k estimate per problem and its mean over a group, maj@k under both conventions for a
+unbiased pass@k estimate per problem (evaluation.pass_at_k, the formula) and its mean over a group, maj@k under both conventions for a
 sample that gives no answer, bootstrap intervals over problems, where two curves cross (and whether
 they are only pinned at 0 or 1), and which problems a model solves that another never does.
 Lessons 5 and 6 read their claims off these numbers.
