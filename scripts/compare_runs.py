@@ -23,7 +23,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-TIMING = re.compile(r"second|_s$|_s\.|s_per_|per_second|runtime|step_time|peak|_mb\b|written|wall")
+# a key that holds a time, a speed, a peak memory or a date: matched against each key of a path on its
+# own, so a key that only names something ("second SFT (4)") does not hide a number under it
+TIMING = re.compile(r"(.*_)?seconds?(_.*)?|.*_s|.*_per_second|.*_per_update|.*runtime|step_time|.*peak.*|.*_mb|written")
+
+
+def _is_timing(path: str) -> bool:
+    return any(TIMING.fullmatch(key) for key in re.split(r"\.|\[\]", path) if key)
 
 
 def _diffs(a, b, path: str = "") -> list[str]:
@@ -36,7 +42,7 @@ def _diffs(a, b, path: str = "") -> list[str]:
 
 def _split(paths: list[str]) -> tuple[list[str], list[str]]:
     kinds = Counter(re.sub(r"\[\d+\]", "[]", p) for p in paths)
-    timing = sorted(k for k in kinds if TIMING.search(k))
+    timing = sorted(k for k in kinds if _is_timing(k))
     return timing, sorted(k for k in kinds if k not in timing)
 
 

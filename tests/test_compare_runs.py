@@ -31,3 +31,14 @@ def test_a_changed_number_or_model_is_named(tmp_path):
     assert set(r["summary"]["changed"]) == {"01_x.json", "06_runs/00_a.json", "01_x"}
     assert r["results"]["01_x.json"]["changed"] == [".numbers.accuracy"]
     assert compare_runs.main([str(old), str(new)]) == 1
+
+
+def test_a_name_that_looks_like_a_time_does_not_hide_a_number(tmp_path):
+    """Only keys that hold a time count as timing: a model named 'second SFT (4)' is not one."""
+    for side, value in (("old", 0.5), ("new", 0.6)):
+        (tmp_path / side / "runs/results").mkdir(parents=True)
+        (tmp_path / side / "runs/results/05_x.json").write_text(json.dumps(
+            {"numbers": {"pass1": {"second SFT (4)": value}, "samples_per_second": {"second SFT (4)": value}}}))
+    r = compare_runs.compare(tmp_path / "old", tmp_path / "new")
+    assert r["results"]["05_x.json"]["changed"] == [".numbers.pass1.second SFT (4)"]
+    assert r["results"]["05_x.json"]["timing_only"] == [".numbers.samples_per_second.second SFT (4)"]
