@@ -1,10 +1,10 @@
 """The house: both toy worlds implement the World interface, and the import rule holds (the toolkit
 never imports a world or a lesson; a lesson module never imports another lesson module)."""
-import ast
 import re
 from pathlib import Path
 
 import pytest
+from conftest import script
 
 from lessons_lib import worlds
 from lessons_lib.world import World
@@ -46,38 +46,22 @@ def test_an_unknown_world_is_named_in_the_error():
         worlds.get("chains")
 
 
-def _imports(path: Path) -> set[str]:
-    """The lessons_lib modules a file imports (anywhere in it), as paths relative to lessons_lib."""
-    package = path.parent.relative_to(LIB).parts
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = list(package[: len(package) - (node.level - 1)])
-            stem = base + (node.module.split(".") if node.module else [])
-            for alias in node.names:
-                out.add("/".join(stem + [alias.name]) if not node.module else "/".join(stem))
-    return out
-
-
-def _kind(rel: str) -> str:
-    first = rel.split("/")[0]
-    return ("world" if first == "worlds" else "exercises" if first == "exercises"
-            else "lesson" if re.match(r"lesson\d", first) else "toolkit")
-
-
+house = script("house_metrics")  # the same reading of the floors and imports as its counts
+EDGES = house.edges(house.read_tree())
 MODULES = sorted(p for p in LIB.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(LIB)))
 def test_the_import_rule(path):
-    me = _kind(str(path.relative_to(LIB)))
-    for target in _imports(path):
-        other = _kind(target)
-        if me == "toolkit":
+    me = house.module(path.relative_to(LIB.parent).as_posix())
+    mine = house.kind(me)
+    for target in (t for m, t in EDGES if m == me):
+        other = house.kind(target)
+        if mine == "toolkit":
             assert other == "toolkit", f"{path.name} (toolkit) imports {target} ({other})"
-        if me == "lesson":
-            assert other != "lesson" or target.split("/")[0] == path.stem, f"{path.name} imports {target}"
-        if me == "world":
+        if mine == "lesson":
+            assert other != "lesson", f"{path.name} imports {target}"
+        if mine == "world":
             assert other in ("toolkit", "world"), f"{path.name} (a world) imports {target} ({other})"
 
 
